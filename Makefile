@@ -1,0 +1,55 @@
+# beat-sync: every target works on a fresh clone with only Python 3.11+ present.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BEAT_SYNC := $(VENV)/bin/beat-sync
+# The PostgreSQL run of `make test` uses this server; tests create and drop their own test database.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/beat_sync
+PYTEST_ARGS ?=
+
+.PHONY: install demo demo-run test test-sqlite test-postgres lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) example_project/manage.py migrate --noinput -v 0
+	$(BEAT_SYNC) --version
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	elif [ "$$BEAT_SYNC_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (BEAT_SYNC_REQUIRE_POSTGRES=1) but nothing answers on 127.0.0.1:5432" >&2; exit 1; \
+	else \
+		echo "PostgreSQL: no server on 127.0.0.1:5432 and no DATABASE_URL; the PostgreSQL run is SKIPPED"; \
+	fi
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== tests on PostgreSQL ($${DATABASE_URL:-$(PG_URL)}) =="
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} BEAT_SYNC_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	@echo "make bench: not implemented yet (issue: benchmarks)" >&2; exit 1
+
+clean:
+	rm -rf $(VENV) example_project/var .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

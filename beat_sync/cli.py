@@ -1,0 +1,35 @@
+"""The `beat-sync` command line: a thin click group; each command lives in beat_sync/commands/."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from beat_sync import __version__
+
+# Commands are imported only when invoked, so `beat-sync validate` never pays for Django's import.
+COMMANDS: dict[str, str] = {}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module = importlib.import_module(target)
+        return module.command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="beat-sync")
+def main() -> None:
+    """Keep Celery beat's periodic tasks as code.
+
+    Write schedules/*.yaml, check them with `validate`, review with `diff`, deploy with `apply`.
+    Settings come from options, then DJANGO_SETTINGS_MODULE, then [tool.beat-sync] in
+    pyproject.toml.
+    """

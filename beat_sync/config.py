@@ -1,0 +1,101 @@
+"""Where a project's settings, import path and schedules folder come from, and in which order.
+
+Precedence, highest first:
+  1. command-line options (--settings, --pythonpath, --schedules);
+  2. the DJANGO_SETTINGS_MODULE environment variable (settings only);
+  3. `[tool.beat-sync]` in the nearest pyproject.toml, from the current directory upwards;
+  4. defaults: no settings module, no extra path, schedules folder `schedules/`.
+Relative paths in pyproject.toml are relative to the folder that holds it; relative paths given
+on the command line are relative to the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from beat_sync.errors import UserError
+
+DEFAULT_SCHEDULES = "schedules"
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: str | None = None
+    pythonpath: tuple[Path, ...] = ()
+    schedules: Path = field(default_factory=lambda: Path(DEFAULT_SCHEDULES))
+    pyproject: Path | None = None  # the file the values were read from, if any
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_pyproject_table(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(f"{path}: cannot read [tool.beat-sync]: {exc}") from exc
+    table = data.get("tool", {}).get("beat-sync", {})
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: [tool.beat-sync] must be a table")
+    unknown = sorted(set(table) - {"settings", "pythonpath", "schedules"})
+    if unknown:
+        raise UserError(
+            f"{path}: unknown key(s) in [tool.beat-sync]: {', '.join(unknown)} "
+            "(known: settings, pythonpath, schedules)"
+        )
+    return table
+
+
+def load_config(
+    *,
+    settings: str | None = None,
+    pythonpath: tuple[str, ...] | list[str] = (),
+    schedules: str | None = None,
+    cwd: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Config:
+    """Resolve the configuration from options, environment and pyproject.toml (see module doc)."""
+    cwd = cwd or Path.cwd()
+    environ = os.environ if environ is None else environ
+    pyproject = find_pyproject(cwd)
+    table = read_pyproject_table(pyproject) if pyproject else {}
+    base = pyproject.parent if pyproject else cwd
+
+    file_paths = table.get("pythonpath", [])
+    if isinstance(file_paths, str):
+        file_paths = [file_paths]
+    if not all(isinstance(p, str) for p in file_paths):
+        raise UserError(f"{pyproject}: [tool.beat-sync] pythonpath must be a list of folders")
+    paths = [cwd / p for p in pythonpath] if pythonpath else [base / p for p in file_paths]
+
+    resolved_settings = (
+        settings or environ.get("DJANGO_SETTINGS_MODULE") or table.get("settings") or None
+    )
+    if schedules is not None:
+        schedules_path = cwd / schedules
+    else:
+        schedules_path = base / table.get("schedules", DEFAULT_SCHEDULES)
+    return Config(
+        settings=resolved_settings,
+        pythonpath=tuple(p.resolve() for p in paths),
+        schedules=schedules_path,
+        pyproject=pyproject,
+    )
+
+
+def activate_import_path(config: Config, cwd: Path | None = None) -> None:
+    """Put the current directory (as `celery` does) and the configured folders on sys.path."""
+    for folder in (cwd or Path.cwd(), *config.pythonpath):
+        entry = str(folder)
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
