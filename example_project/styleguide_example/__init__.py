@@ -1,0 +1,1 @@
+"""The example Django project's apps, laid out as in the HackSoft Django Styleguide."""

@@ -1,0 +1,1 @@
+"""Shared model base class and generic services (model_update)."""

@@ -1,0 +1,7 @@
+"""App config of styleguide_example.common."""
+
+from django.apps import AppConfig
+
+
+class CommonConfig(AppConfig):
+    name = "styleguide_example.common"

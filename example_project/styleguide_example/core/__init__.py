@@ -1,0 +1,1 @@
+"""Project-wide building blocks without models (exceptions)."""

@@ -1,0 +1,1 @@
+"""Outgoing emails: the Email model, sending services, Celery tasks and periodic upkeep."""

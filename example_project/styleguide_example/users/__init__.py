@@ -1,0 +1,1 @@
+"""User flows built on Django's auth User (onboarding)."""
