@@ -1,0 +1,56 @@
+"""Hooks and fixtures shared by every test: which database a run really used; eager Celery."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _default_database() -> tuple[str, str]:
+    """(vendor, database name) of the default connection; creating the wrapper does not connect."""
+    from django.db import connections
+
+    connection = connections["default"]
+    return connection.vendor, str(connection.settings_dict["NAME"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # `make test` sets this for its PostgreSQL run: a run that silently fell back to SQLite
+    # would report PostgreSQL as tested when it was not.
+    if os.environ.get("BEAT_SYNC_REQUIRE_POSTGRES") == "1":
+        vendor, name = _default_database()
+        if vendor != "postgresql":
+            raise pytest.UsageError(
+                f"BEAT_SYNC_REQUIRE_POSTGRES=1 but the default database is {vendor} ({name}); "
+                "set DATABASE_URL=postgres://user@host:port/name"
+            )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    vendor, name = _default_database()
+    return f"beat-sync: database {vendor} ({name}; tests use a separate test database)"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    vendor, _ = _default_database()
+    terminalreporter.write_line(f"beat-sync: this run used the {vendor} database backend")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres_only") and _default_database()[0] != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://user@host:port/name")
+
+
+@pytest.fixture
+def celery_eager():
+    """The project's Celery app running `.delay()` in the calling process, errors propagated;
+    restored afterwards. Only for tests that want a task's effect without a worker."""
+    from beat_sync.project import celery_app
+
+    app = celery_app()
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
