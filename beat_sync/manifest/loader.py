@@ -1,0 +1,282 @@
+"""Bytes to located YAML: safe composition, plain values and the line:column of every key and value.
+
+PyYAML is used only to *compose* (parse into nodes); values are built here from the nodes, so
+duplicate keys are caught, every key and value keeps its position, only the safe scalar tags are
+constructed, and aliases are counted before they are expanded (no billion laughs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from beat_sync.errors import LocatedError
+
+try:  # libyaml's composer is several times faster; same nodes, same marks
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 5 * 1024 * 1024
+# A 5,000-task manifest is ~100,000 nodes; an alias bomb is billions.
+MAX_EXPANDED_NODES = 1_000_000
+MAX_DEPTH = 64
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+_MERGE = _TAG + "merge"
+
+Path = tuple[str | int, ...]  # keys and list indexes from the document root
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class LocatedDocument:
+    """One file's plain data, with where each key and value was written."""
+
+    path: str
+    data: Any
+    values: dict[Path, Position] = field(default_factory=dict)  # where each value starts
+    keys: dict[Path, Position] = field(default_factory=dict)  # where each mapping key starts
+    raw: dict[Path, str] = field(default_factory=dict)  # plain scalars' source text
+
+    def value_at(self, path: Path) -> Position:
+        """The position of the value at `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            position = self.values.get(path[:end])
+            if position is not None:
+                return position
+        return Position(1, 1)
+
+    def key_at(self, path: Path) -> Position:
+        """The position of the key that leads to `path` (falls back to the value's position)."""
+        return self.keys.get(path) or self.value_at(path)
+
+    def error(self, position: Position, message: str, severity: str = "error") -> LocatedError:
+        return LocatedError(self.path, position.line, position.column, message, severity)  # type: ignore[arg-type]
+
+
+class _Abort(Exception):
+    """Stops reading one file: the located problem makes the rest meaningless (bomb)."""
+
+    def __init__(self, error: LocatedError) -> None:
+        self.error = error
+
+
+def _position(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _position_of_offset(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return Position(before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[LocatedError]]:
+    """Parse one file's bytes; None (with the reasons) when nothing can be validated."""
+    if len(raw) > MAX_BYTES:
+        return None, [
+            LocatedError(
+                path, 1, 1, f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte (5 MiB) limit"
+            )
+        ]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = _position_of_offset(raw[: exc.start].decode("utf-8"), exc.start)
+        return None, [
+            LocatedError(
+                path,
+                where.line,
+                where.column,
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            )
+        ]
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "cannot parse"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        return None, [LocatedError(path, line, column, f"invalid YAML: {problem}{context}")]
+    except yaml.reader.ReaderError as exc:
+        where = _position_of_offset(text, exc.position)
+        return None, [
+            LocatedError(
+                path,
+                where.line,
+                where.column,
+                f"invalid YAML: {exc.reason} (character {ord(exc.character):#x})"
+                if isinstance(exc.character, str)
+                else f"invalid YAML: {exc.reason}",
+            )
+        ]
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML error above carries a mark
+        return None, [LocatedError(path, 1, 1, f"invalid YAML: {exc}")]
+    if root is None:
+        return None, [LocatedError(path, 1, 1, "empty file: no periodic tasks", "warning")]
+    document = LocatedDocument(path, None)
+    builder = _Builder(document)
+    try:
+        builder.check_size(root)
+        document.data = builder.build(root, ())
+    except _Abort as abort:
+        return None, [abort.error]
+    return document, builder.errors
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording positions and problems on the way."""
+
+    def __init__(self, document: LocatedDocument) -> None:
+        self.document = document
+        self.errors: list[LocatedError] = []
+        self.constructor = SafeConstructor()
+
+    def check_size(self, root: Node) -> None:
+        """Count the nodes the aliases expand to, without expanding them (memoised by node)."""
+        sizes: dict[int, int] = {}
+        in_progress: set[int] = set()
+
+        def size(node: Node, depth: int) -> int:
+            key = id(node)
+            if key in sizes:
+                return sizes[key]
+            if key in in_progress:
+                raise _Abort(self.document.error(_position(node), "recursive YAML alias"))
+            if depth > MAX_DEPTH:
+                raise _Abort(
+                    self.document.error(_position(node), f"nested deeper than {MAX_DEPTH} levels")
+                )
+            total = 1
+            if isinstance(node, (MappingNode, SequenceNode)):
+                in_progress.add(key)
+                children = (
+                    (item for pair in node.value for item in pair)
+                    if isinstance(node, MappingNode)
+                    else node.value
+                )
+                for child in children:
+                    total += size(child, depth + 1)
+                    if total > MAX_EXPANDED_NODES:
+                        raise _Abort(
+                            self.document.error(
+                                _position(root),
+                                f"the document expands to more than {MAX_EXPANDED_NODES:,} YAML "
+                                "nodes (aliases included); refusing it as a possible alias bomb",
+                            )
+                        )
+                in_progress.discard(key)
+            sizes[key] = total
+            return total
+
+        size(root, 0)
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.document.values[path] = _position(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, path)
+        if isinstance(node, SequenceNode):
+            if node.tag != _TAG + "seq":
+                return self.unsupported(node)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == _TAG + "set":
+            # !!set {a, b}: kept as a Python set, which validation reports as not JSON
+            keys = self.mapping(node, path)
+            return set(keys)
+        if node.tag != _TAG + "map":
+            return self.unsupported(node)
+        return self.mapping(node, path)
+
+    def unsupported(self, node: Node) -> None:
+        self.errors.append(
+            self.document.error(_position(node), f"unsupported YAML tag '{_short_tag(node.tag)}'")
+        )
+        return None
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            return self.unsupported(node)
+        if node.style is None:
+            self.document.raw[path] = node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.errors.append(
+                self.document.error(
+                    _position(node),
+                    f"invalid {_short_tag(node.tag)} value {node.value!r}: {problem}",
+                )
+            )
+            return None
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Position] = {}
+        merged: list[MappingNode] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+                merged.extend(self.merge_sources(value_node))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.errors.append(
+                    self.document.error(_position(key_node), "mapping keys must be plain strings")
+                )
+                continue
+            key = key_node.value
+            where = _position(key_node)
+            if key in first_seen:
+                seen = first_seen[key]
+                self.errors.append(
+                    self.document.error(
+                        where,
+                        f"duplicate key '{key}' (first at line {seen.line}, "
+                        f"column {seen.column}); YAML would silently keep only the last one",
+                    )
+                )
+                continue
+            first_seen[key] = where
+            self.document.keys[(*path, key)] = where
+            result[key] = self.build(value_node, (*path, key))
+        # `<<: *defaults`: merged keys fill in what the mapping does not say itself
+        for source in merged:
+            for key_node, value_node in source.value:
+                if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+                    merged.extend(self.merge_sources(value_node))  # a merge inside a merge
+                    continue
+                if not isinstance(key_node, ScalarNode):
+                    continue
+                key = key_node.value
+                if key not in result:
+                    self.document.keys[(*path, key)] = _position(key_node)
+                    result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def merge_sources(self, node: Node) -> list[MappingNode]:
+        if isinstance(node, MappingNode) and node.tag == _TAG + "map":
+            return [node]
+        if isinstance(node, SequenceNode) and all(
+            isinstance(item, MappingNode) for item in node.value
+        ):
+            return list(node.value)
+        self.errors.append(
+            self.document.error(
+                _position(node), "'<<' (merge key) needs a mapping or a list of mappings"
+            )
+        )
+        return []

@@ -1,0 +1,211 @@
+"""Located YAML to TaskSpecs, or to LocatedErrors at the line:column of the offending key/value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from beat_sync.errors import LocatedError
+from beat_sync.manifest.columns import CRON_FIELDS
+from beat_sync.manifest.loader import LocatedDocument, Path
+from beat_sync.manifest.models import (
+    ERROR_TYPE,
+    CronSpec,
+    IntervalSpec,
+    Manifest,
+    SolarSpec,
+    SourceLocation,
+    TaskSpec,
+    did_you_mean,
+    rule_problems,
+)
+
+TASKS_KEY = "periodic_tasks"
+# Which model's keys apply under a key of a task (for "did you mean")
+_NESTED_MODELS = {"cron": CronSpec, "interval": IntervalSpec, "solar": SolarSpec}
+
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "float_type": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "datetime_type": "a date and time with a UTC offset",
+}
+_EXPECTED_FOR_KEY = {"cron": "a mapping or a 5-field crontab string"}
+
+
+def describe(value: Any) -> str:
+    """A YAML user's name for a value's type, with the value when it is short."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"a string ({shown!r})"
+    if isinstance(value, datetime):
+        return "a datetime"
+    if isinstance(value, date):
+        return "a date"
+    names = {list: "a list", dict: "a mapping", set: "a set", bytes: "binary data"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _key_name(loc: tuple) -> str:
+    return next((str(part) for part in reversed(loc) if isinstance(part, str)), "value")
+
+
+def _message(error: dict, key: str) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind in _EXPECTED:
+        expected = _EXPECTED_FOR_KEY.get(key, _EXPECTED[kind])
+        return f"'{key}' must be {expected}, not {describe(value)}"
+    if kind == "literal_error":
+        return f"'{key}' must be one of {ctx.get('expected')}, not {describe(value)}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        side = "at least" if kind == "greater_than_equal" else "at most"
+        return f"'{key}' must be {side} {bound}, not {value}"
+    if kind == "string_too_short":
+        return f"'{key}' must not be empty"
+    if kind == "string_too_long":
+        return (
+            f"'{key}' is {len(value)} characters, longer than django-celery-beat's "
+            f"{ctx.get('max_length')}-character column"
+        )
+    text = str(error.get("msg", kind))
+    return f"'{key}': {text[:1].lower()}{text[1:]}"
+
+
+def _located(document: LocatedDocument, base: Path, error: dict) -> list[LocatedError]:
+    loc = (*base, *error["loc"])
+    kind = error["type"]
+    if kind == ERROR_TYPE:
+        problems = (error.get("ctx") or {}).get("problems") or []
+        if not problems:
+            return [document.error(document.value_at(loc), str(error["msg"]))]
+        placed = []
+        for sub_loc, message, at_key in problems:
+            full = (*loc, *sub_loc)
+            where = document.key_at(full) if at_key else document.value_at(full)
+            placed.append(document.error(where, message))
+        return placed
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        parent = error["loc"][:-1]
+        model = _NESTED_MODELS.get(parent[0], TaskSpec) if parent else TaskSpec
+        suggestion = did_you_mean(key, model.model_fields)
+        return [document.error(document.key_at(loc), f"unknown key '{key}'{suggestion}")]
+    if kind == "missing":
+        where = document.value_at(loc[:-1])
+        return [document.error(where, f"missing required key '{loc[-1]}'")]
+    return [document.error(document.value_at(loc), _message(error, _key_name(loc)))]
+
+
+def _with_source_cron_text(item: dict, document: LocatedDocument, base: Path) -> dict:
+    """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15)."""
+    cron = item.get("cron")
+    if not isinstance(cron, dict):
+        return item
+    fixed = dict(cron)
+    for name in CRON_FIELDS:
+        value = cron.get(name)
+        raw = document.raw.get((*base, "cron", name))
+        if isinstance(value, int) and not isinstance(value, bool) and raw is not None:
+            fixed[name] = raw.strip()
+    return {**item, "cron": fixed}
+
+
+@dataclass
+class DocumentResult:
+    specs: list[TaskSpec] = field(default_factory=list)  # the tasks that validated
+    errors: list[LocatedError] = field(default_factory=list)
+    # every task's name, valid task or not, so a duplicate name is reported in any case
+    names: list[tuple[str, SourceLocation]] = field(default_factory=list)
+
+
+def validate_document(document: LocatedDocument) -> DocumentResult:
+    """All TaskSpecs a document declares correctly, every problem it has, and all task names."""
+    data = document.data
+    root = document.value_at(())
+    if not isinstance(data, dict):
+        message = f"the top level must be a mapping with a '{TASKS_KEY}' list, not {describe(data)}"
+        return DocumentResult(errors=[document.error(root, message)])
+    errors = [
+        document.error(
+            document.key_at((key,)),
+            f"unknown top-level key '{key}'{did_you_mean(key, Manifest.model_fields)}",
+        )
+        for key in data
+        if key != TASKS_KEY
+    ]
+    if TASKS_KEY not in data:
+        errors.append(document.error(root, f"missing top-level key '{TASKS_KEY}'"))
+        return DocumentResult(errors=errors)
+    tasks = data[TASKS_KEY]
+    if not isinstance(tasks, list):
+        where = (
+            document.value_at((TASKS_KEY,)) if tasks is not None else document.key_at((TASKS_KEY,))
+        )
+        errors.append(
+            document.error(where, f"'{TASKS_KEY}' must be a list of tasks, not {describe(tasks)}")
+        )
+        return DocumentResult(errors=errors)
+    result = DocumentResult(errors=errors)
+    for index, item in enumerate(tasks):
+        base = (TASKS_KEY, index)
+        spec, task_errors = _validate_task(document, base, item)
+        result.errors.extend(task_errors)
+        if spec is not None:
+            result.specs.append(spec)
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            where = document.value_at((*base, "name"))
+            result.names.append(
+                (item["name"], SourceLocation(document.path, where.line, where.column))
+            )
+    return result
+
+
+def _validate_task(
+    document: LocatedDocument, base: Path, item: Any
+) -> tuple[TaskSpec | None, list[LocatedError]]:
+    if not isinstance(item, dict):
+        message = f"a task must be a mapping with name, task and a schedule, not {describe(item)}"
+        return None, [document.error(document.value_at(base), message)]
+    item = _with_source_cron_text(item, document, base)
+    errors = [
+        document.error(
+            document.key_at((*base, *loc)) if at_key else document.value_at((*base, *loc)),
+            message,
+        )
+        for loc, message, at_key in rule_problems(item)
+    ]
+    try:
+        spec = TaskSpec.model_validate(item, context={"rules_checked": True})
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            errors.extend(_located(document, base, error))
+        return None, errors
+    if errors:
+        return None, errors
+    spec._locations = {
+        key: SourceLocation(document.path, where.line, where.column)
+        for key in item
+        for where in (document.value_at((*base, key)),)
+    }
+    return spec, []

@@ -1,0 +1,72 @@
+"""TaskSpecs to the desired state: canonical TaskState values, comparable with the tables' rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from beat_sync.manifest.models import TaskSpec
+from beat_sync.state import (
+    ClockedSchedule,
+    CronSchedule,
+    IntervalSchedule,
+    Schedule,
+    SolarSchedule,
+    TaskState,
+    canonical_coordinate,
+    canonical_cron_field,
+    canonical_datetime,
+    canonical_json,
+    canonical_optional_text,
+)
+
+
+def _schedule(spec: TaskSpec, default_timezone: str) -> Schedule:
+    if spec.cron is not None:
+        cron = spec.cron
+        return CronSchedule(
+            minute=canonical_cron_field(cron.minute),
+            hour=canonical_cron_field(cron.hour),
+            day_of_month=canonical_cron_field(cron.day_of_month),
+            month_of_year=canonical_cron_field(cron.month_of_year),
+            day_of_week=canonical_cron_field(cron.day_of_week),
+            timezone=cron.timezone or default_timezone,
+        )
+    if spec.interval is not None:
+        return IntervalSchedule(every=spec.interval.every, period=spec.interval.period)
+    if spec.solar is not None:
+        return SolarSchedule(
+            event=spec.solar.event,
+            latitude=canonical_coordinate(spec.solar.latitude),
+            longitude=canonical_coordinate(spec.solar.longitude),
+        )
+    if spec.clocked is not None:
+        return ClockedSchedule(clocked_time=canonical_datetime(spec.clocked))
+    raise ValueError(f"task {spec.name!r} has no schedule")  # TaskSpec validation prevents it
+
+
+def normalise_task(spec: TaskSpec, default_timezone: str) -> TaskState:
+    return TaskState(
+        name=spec.name,
+        task=spec.task,
+        schedule=_schedule(spec, default_timezone),
+        args=canonical_json(spec.args),
+        kwargs=canonical_json(spec.kwargs),
+        headers=canonical_json(spec.headers),
+        queue=canonical_optional_text(spec.queue),
+        exchange=canonical_optional_text(spec.exchange),
+        routing_key=canonical_optional_text(spec.routing_key),
+        priority=spec.priority,
+        expires=canonical_datetime(spec.expires),
+        expire_seconds=spec.expire_seconds,
+        one_off=spec.one_off,
+        start_time=canonical_datetime(spec.start_time),
+        enabled=spec.enabled,
+        description=spec.description,
+    )
+
+
+def normalise(specs: Sequence[TaskSpec], default_timezone: str) -> tuple[TaskState, ...]:
+    """The desired state, sorted by name; a cron without `timezone` gets `default_timezone`."""
+    return tuple(
+        sorted((normalise_task(spec, default_timezone) for spec in specs), key=lambda t: t.name)
+    )
