@@ -9,7 +9,10 @@ import click
 from beat_sync import __version__
 
 # Commands are imported only when invoked, so `beat-sync validate` never pays for Django's import.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "schema": "beat_sync.commands.schema",
+    "validate": "beat_sync.commands.validate",
+}
 
 
 class LazyGroup(click.Group):

@@ -97,28 +97,32 @@ CronString = Annotated[
 ]
 
 
+def _number_as_text(value: Any) -> Any:
+    # `minute: 15` is as natural as `minute: "15"`; booleans stay errors
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+CronField = Annotated[str, BeforeValidator(_number_as_text, json_schema_input_type=str | int)]
+
+
 class CronSpec(_Strict):
     """A crontab schedule; omitted fields mean every value ("*")."""
 
-    minute: str = Field("*", description='Minutes, 0-59, e.g. "15", "*/5", "0,30".')
-    hour: str = Field("*", description="Hours, 0-23.")
-    day_of_week: str = Field("*", description="Days of the week, 0-6 (0 = Sunday) or mon-sun.")
-    day_of_month: str = Field("*", description="Days of the month, 1-31.")
-    month_of_year: str = Field("*", description="Months, 1-12.")
+    minute: CronField = Field("*", description='Minutes, 0-59, e.g. "15", "*/5", "0,30".')
+    hour: CronField = Field("*", description="Hours, 0-23.")
+    day_of_week: CronField = Field(
+        "*", description="Days of the week, 0-6 (0 = Sunday) or mon-sun."
+    )
+    day_of_month: CronField = Field("*", description="Days of the month, 1-31.")
+    month_of_year: CronField = Field("*", description="Months, 1-12.")
     timezone: str | None = Field(
         None,
         description="IANA time zone the fields are read in; default: the project's "
         "CELERY_TIMEZONE, else UTC.",
         examples=["Europe/Sofia", "UTC"],
     )
-
-    @field_validator(*columns.CRON_FIELDS, mode="before")
-    @classmethod
-    def _number_as_text(cls, value: Any) -> Any:
-        # `minute: 15` is as natural as `minute: "15"`; booleans stay errors
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
 
     @field_validator(*columns.CRON_FIELDS)
     @classmethod
@@ -254,6 +258,17 @@ JsonMapping = dict[str, Any]
 
 class TaskSpec(_Strict):
     """One periodic task as the manifest declares it (a django-celery-beat PeriodicTask)."""
+
+    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": [kind]} for kind in SCHEDULE_KINDS],
+            "dependentSchemas": {
+                "clocked": {"required": ["one_off"], "properties": {"one_off": {"const": True}}}
+            },
+            "not": {"required": ["expires", "expire_seconds"]},
+        }
+    )
 
     name: str = Field(
         min_length=1,
