@@ -1,3 +1,3 @@
-"""beat-sync: Celery beat's periodic tasks as code, validated, diffed and applied to django-celery-beat."""
+"""beat-sync: Celery beat periodic tasks as code, diffed and applied to django-celery-beat."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The `beat_sync` Django app: provides `manage.py beat_sync` and `manage.py setup_periodic_tasks`."""
+"""The `beat_sync` Django app: `manage.py beat_sync` and `manage.py setup_periodic_tasks`."""
 
 from django.apps import AppConfig
 

@@ -1,4 +1,4 @@
-"""Located problems a user caused: values carried back to the CLI, never exceptions to a terminal."""
+"""Located problems a user caused: values carried to the CLI, never exceptions to a terminal."""
 
 from __future__ import annotations
 

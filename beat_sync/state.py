@@ -1,4 +1,4 @@
-"""The canonical, comparable form of periodic tasks: what the manifest wants and what the tables hold.
+"""The canonical, comparable form of periodic tasks: what the manifest wants, what the tables hold.
 
 Both sides are normalised into these frozen values, so two schedules written differently
 ("0,30" and "0, 30", a cron string and a cron mapping, the default zone and the same zone
