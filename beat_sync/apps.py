@@ -1,4 +1,5 @@
-"""The `beat_sync` Django app: `manage.py beat_sync` and `manage.py setup_periodic_tasks`."""
+"""The `beat_sync` Django app: `manage.py beat_sync`, `manage.py setup_periodic_tasks`, and the
+system check of the manifest (beat_sync/checks.py)."""
 
 from django.apps import AppConfig
 
@@ -6,3 +7,6 @@ from django.apps import AppConfig
 class BeatSyncConfig(AppConfig):
     name = "beat_sync"
     verbose_name = "beat-sync"
+
+    def ready(self) -> None:
+        from beat_sync import checks  # noqa: F401  (registers the manifest check)

@@ -1,0 +1,90 @@
+"""Django system check of the manifest: `manage.py check` (and runserver, migrate...) report an
+invalid manifest or an unregistered task name, located as `beat-sync validate` locates it.
+
+Which manifest: the `BEAT_SYNC_SCHEDULES` setting (a folder or a file) when set; otherwise
+`[tool.beat-sync] schedules` of the nearest pyproject.toml above `settings.BASE_DIR` (the
+project's folder, so the answer does not depend on where manage.py is run from), else
+`schedules/` next to it; without BASE_DIR the search starts from the current directory.
+
+Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 task not
+registered with the Celery app, beat_sync.E003 configuration unusable, beat_sync.W002 no
+manifest found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core import checks
+
+from beat_sync.errors import LocatedError, UserError
+
+TAG = "beat_sync"
+_running = False  # see check_manifest
+CHECKED_OBJECT = "beat_sync"  # what Django prints before the id: `beat_sync: (beat_sync.E001) ...`
+
+
+def manifest_path() -> Path:
+    """The manifest the check reads (see the module docstring); UserError if pyproject is bad."""
+    from beat_sync.config import load_config
+
+    configured = getattr(settings, "BEAT_SYNC_SCHEDULES", None)
+    if configured:
+        return Path(configured)
+    base_dir = getattr(settings, "BASE_DIR", None)
+    return load_config(cwd=Path(base_dir) if base_dir else None, environ={}).schedules
+
+
+def _message(error: LocatedError, id_number: str) -> checks.CheckMessage:
+    located = f"{error.path}:{error.line}:{error.column}: {error.message}"
+    if error.severity == "warning":
+        return checks.Warning(located, obj=CHECKED_OBJECT, id=f"beat_sync.W{id_number}")
+    return checks.Error(located, obj=CHECKED_OBJECT, id=f"beat_sync.E{id_number}")
+
+
+@checks.register(TAG)
+def check_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Validate the manifest and check its task names against the project's Celery app."""
+    global _running
+    # Importing the Celery app's task modules makes Celery's Django fixup run every system check
+    # again (celery/fixups/django.py validate_models): that nested run must not start over, and
+    # its result is discarded anyway; the outer run reports.
+    if _running:
+        return []
+    _running = True
+    try:
+        return _check_manifest()
+    finally:
+        _running = False
+
+
+def _check_manifest() -> list[checks.CheckMessage]:
+    from beat_sync.commands._options import display_path
+    from beat_sync.manifest import check_registered_tasks, load_manifest
+    from beat_sync.project import celery_app
+
+    try:
+        path = manifest_path()
+    except UserError as exc:
+        return [checks.Error(str(exc), obj=CHECKED_OBJECT, id="beat_sync.E003")]
+    try:
+        result = load_manifest([Path(display_path(path.absolute()))])
+    except UserError as exc:
+        # Not an error: a project can install the app before writing its first manifest.
+        return [
+            checks.Warning(
+                f"no manifest to check: {exc}",
+                hint="write schedules/*.yaml, or point the BEAT_SYNC_SCHEDULES setting or "
+                "[tool.beat-sync] schedules in pyproject.toml at your manifest folder; "
+                "`beat-sync apply` refuses to run without one",
+                obj=CHECKED_OBJECT,
+                id="beat_sync.W002",
+            )
+        ]
+    messages = [_message(error, "001") for error in result.errors]
+    if result.specs:
+        registered = celery_app().tasks.keys()
+        unregistered = check_registered_tasks(result.specs, registered)
+        messages.extend(_message(error, "002") for error in unregistered)
+    return messages

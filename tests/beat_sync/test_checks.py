@@ -1,0 +1,134 @@
+"""The Django system check of the manifest: in-process, and `manage.py check` as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.core import checks
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from beat_sync.checks import check_manifest, manifest_path
+
+REPO = Path(__file__).resolve().parents[2]
+MANAGE_PY = REPO / "example_project" / "manage.py"
+
+BROKEN = """\
+periodic_tasks:
+  - name: one
+    task: styleguide_example.emails.tasks.email_send_pendin
+    interval: {every: 1, period: seconds}
+  - name: two
+    task: styleguide_example.emails.tasks.email_purge_sent
+    cron: {minute: "61"}
+"""
+CRON_ERROR = "7:20: invalid cron minute '61': invalid end range: 61 > 59"
+TASK_ERROR = (
+    "3:11: task 'styleguide_example.emails.tasks.email_send_pendin' is not registered with the "
+    "Celery app (did you mean 'styleguide_example.emails.tasks.email_send_pending'?)"
+)
+
+
+@pytest.fixture
+def broken_manifest(tmp_path: Path) -> Path:
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "emails.yaml").write_text(BROKEN)
+    return folder
+
+
+def test_the_example_projects_own_manifest_passes_and_is_found_from_base_dir(settings):
+    assert not hasattr(settings, "BEAT_SYNC_SCHEDULES")
+    assert manifest_path() == REPO / "schedules"
+    assert check_manifest() == []
+
+
+def test_each_problem_is_one_located_message_with_its_id(settings, broken_manifest):
+    settings.BEAT_SYNC_SCHEDULES = str(broken_manifest)
+    file = broken_manifest / "emails.yaml"
+
+    assert check_manifest() == [
+        checks.Error(f"{file}:{CRON_ERROR}", obj="beat_sync", id="beat_sync.E001"),
+        checks.Error(f"{file}:{TASK_ERROR}", obj="beat_sync", id="beat_sync.E002"),
+    ]
+
+
+def test_a_manifest_warning_is_a_check_warning(settings, tmp_path):
+    (tmp_path / "empty.yaml").write_text("")
+    settings.BEAT_SYNC_SCHEDULES = str(tmp_path)
+
+    assert check_manifest() == [
+        checks.Warning(
+            f"{tmp_path / 'empty.yaml'}:1:1: empty file: no periodic tasks",
+            obj="beat_sync",
+            id="beat_sync.W001",
+        )
+    ]
+
+
+def test_no_manifest_yet_is_a_warning_that_says_where_it_looked(settings, tmp_path):
+    settings.BEAT_SYNC_SCHEDULES = str(tmp_path / "missing")
+
+    [message] = check_manifest()
+
+    assert message.level == checks.WARNING
+    assert message.id == "beat_sync.W002"
+    assert message.msg == f"no manifest to check: {tmp_path / 'missing'}: no such file or folder"
+
+
+def test_manage_py_check_runs_it_and_fails(settings, broken_manifest):
+    settings.BEAT_SYNC_SCHEDULES = str(broken_manifest)
+
+    with pytest.raises(SystemCheckError) as raised:
+        call_command("check")
+
+    assert f"(beat_sync.E001) {broken_manifest / 'emails.yaml'}:{CRON_ERROR}" in str(raised.value)
+    # `--tag beat_sync` selects only this check
+    with pytest.raises(SystemCheckError):
+        call_command("check", tags=["beat_sync"])
+
+
+def _manage_py(args: list[str], cwd: Path, pythonpath: Path | None = None):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    if pythonpath:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(
+        [sys.executable, str(MANAGE_PY), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_manage_py_check_from_another_folder_on_a_broken_manifest_exits_1(
+    tmp_path, broken_manifest
+):
+    (tmp_path / "broken_settings.py").write_text(
+        textwrap.dedent(f"""\
+            from config.settings import *  # noqa: F403
+            BEAT_SYNC_SCHEDULES = {str(broken_manifest)!r}
+        """)
+    )
+
+    completed = _manage_py(["check", "--settings", "broken_settings"], tmp_path, tmp_path)
+
+    assert completed.returncode == 1, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert f"beat_sync: (beat_sync.E001) schedules/emails.yaml:{CRON_ERROR}\n" in completed.stderr
+    assert f"beat_sync: (beat_sync.E002) schedules/emails.yaml:{TASK_ERROR}\n" in completed.stderr
+
+
+@pytest.mark.slow
+def test_manage_py_check_from_another_folder_finds_the_projects_manifest(tmp_path):
+    completed = _manage_py(["check"], tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "System check identified no issues (0 silenced).\n"
