@@ -121,7 +121,9 @@ def load_manifest_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResul
         if document is not None:
             checked = validate_document(document)
             specs.extend(checked.specs)
-            errors.extend(checked.errors)
+            # A value the loader refused (unknown tag, bad scalar) reads as null: one message only
+            refused = {(error.line, error.column) for error in load_errors}
+            errors.extend(e for e in checked.errors if (e.line, e.column) not in refused)
             names.extend(checked.names)
     errors.extend(_duplicate_names(names))
     return ManifestResult(
@@ -168,7 +170,7 @@ def check_registered_tasks(
                 where.path,
                 where.line,
                 where.column,
-                f"task '{spec.task}' is not registered with the Celery app{hint}",
+                f"task {spec.task!r} is not registered with the Celery app{hint}",
             )
         )
     return sorted(errors)

@@ -211,7 +211,7 @@ class _Builder:
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         if node.tag not in _SCALAR_TAGS:
             return self.unsupported(node)
-        if node.style is None:
+        if not node.style:  # plain (PyYAML: None, libyaml: "")
             self.document.raw[path] = node.value
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -245,7 +245,7 @@ class _Builder:
                 self.errors.append(
                     self.document.error(
                         where,
-                        f"duplicate key '{key}' (first at line {seen.line}, "
+                        f"duplicate key {key!r} (first at line {seen.line}, "
                         f"column {seen.column}); YAML would silently keep only the last one",
                     )
                 )

@@ -146,7 +146,8 @@ class CronSpec(_Strict):
         try:  # e.g. day_of_month 30 in month_of_year 2 never runs
             crontab(**{field: getattr(self, field) for field in columns.CRON_FIELDS})
         except Exception as exc:
-            raise problem(f"invalid cron: {str(exc).rstrip('.')}") from None
+            reason = str(exc).rstrip(".").removeprefix("Invalid crontab: ")
+            raise problem(f"invalid cron: {reason}") from None
         return self
 
     @classmethod
@@ -383,6 +384,9 @@ def rule_problems(values: dict[str, Any]) -> list[tuple[tuple, str, bool]]:
 
 class Manifest(_Strict):
     """A beat-sync manifest file (schedules/*.yaml): Celery beat periodic tasks as code."""
+
+    # Top-level `x-...` keys are ignored: a place for YAML anchors (`x-defaults: &defaults`)
+    model_config = ConfigDict(json_schema_extra={"patternProperties": {"^x-": {}}})
 
     periodic_tasks: list[TaskSpec] = Field(
         description="The periodic tasks; every task name is unique across all files."

@@ -24,6 +24,8 @@ from beat_sync.manifest.models import (
 )
 
 TASKS_KEY = "periodic_tasks"
+# Top-level `x-...` keys are ignored (as docker compose does), a home for YAML anchors
+EXTENSION_PREFIX = "x-"
 # Which model's keys apply under a key of a task (for "did you mean")
 _NESTED_MODELS = {"cron": CronSpec, "interval": IntervalSpec, "solar": SolarSpec}
 
@@ -110,7 +112,7 @@ def _located(document: LocatedDocument, base: Path, error: dict) -> list[Located
         parent = error["loc"][:-1]
         model = _NESTED_MODELS.get(parent[0], TaskSpec) if parent else TaskSpec
         suggestion = did_you_mean(key, model.model_fields)
-        return [document.error(document.key_at(loc), f"unknown key '{key}'{suggestion}")]
+        return [document.error(document.key_at(loc), f"unknown key {key!r}{suggestion}")]
     if kind == "missing":
         where = document.value_at(loc[:-1])
         return [document.error(where, f"missing required key '{loc[-1]}'")]
@@ -149,10 +151,10 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
     errors = [
         document.error(
             document.key_at((key,)),
-            f"unknown top-level key '{key}'{did_you_mean(key, Manifest.model_fields)}",
+            f"unknown top-level key {key!r}{did_you_mean(key, Manifest.model_fields)}",
         )
         for key in data
-        if key != TASKS_KEY
+        if key != TASKS_KEY and not key.startswith(EXTENSION_PREFIX)
     ]
     if TASKS_KEY not in data:
         errors.append(document.error(root, f"missing top-level key '{TASKS_KEY}'"))

@@ -1,0 +1,227 @@
+"""load_manifest(_sources) on valid manifests and on problems the corpus cannot hold."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from beat_sync.errors import LocatedError, UserError
+from beat_sync.manifest import (
+    ManifestResult,
+    SourceLocation,
+    check_registered_tasks,
+    load_manifest,
+    load_manifest_sources,
+)
+from beat_sync.manifest.loader import MAX_BYTES
+
+ROOT = Path(__file__).resolve().parents[3]
+EVERY_FIELD = Path(__file__).parent / "valid" / "every_field.yaml"
+TASK = "styleguide_example.emails.tasks.email_purge_sent"
+TYPO = "styleguide_example.emails.tasks.email_purge_snt"
+
+
+def load(text: str, path: str = "m.yaml") -> ManifestResult:
+    return load_manifest_sources([(path, text.encode())])
+
+
+def test_every_field_and_schedule_kind_is_read():
+    result = load_manifest([EVERY_FIELD])
+    assert result.ok, result.errors
+    assert result.errors == ()
+    specs = {spec.name: spec for spec in result.specs}
+    assert [spec.schedule_kind for spec in result.specs] == [
+        "cron",
+        "cron",
+        "cron",
+        "interval",
+        "solar",
+        "clocked",
+    ]
+    full = specs["Cron mapping with every field"]
+    assert (full.cron.minute, full.cron.hour, full.cron.day_of_week) == ("0, 30", "9-17", "MON-FRI")
+    assert (full.cron.month_of_year, full.cron.timezone) == ("1-12/3", "Europe/Sofia")
+    assert full.args == [1, "two", 3.5, None, True, [4], {"five": 5}]
+    assert full.kwargs == {"minutes": 15, "nested": {"list": [1, 2]}}
+    assert (full.queue, full.exchange, full.routing_key) == (
+        "maintenance",
+        "maintenance",
+        "maintenance.cleanup",
+    )
+    assert full.headers == {"x-origin": "beat-sync"}
+    assert full.priority == 9
+    assert full.expires == datetime(2030, 1, 1, tzinfo=timezone(timedelta(hours=2)))
+    assert full.start_time == datetime(2026, 1, 1, tzinfo=UTC)
+    assert (full.one_off, full.enabled) == (False, False)
+    assert full.description == "Every optional column set."
+    string = specs["Cron string"].cron
+    assert (string.minute, string.hour, string.day_of_month) == ("30", "3", "*")
+    assert (string.month_of_year, string.day_of_week, string.timezone) == ("*", "sun", None)
+    assert specs["Cron string"].expire_seconds == 3600
+    # YAML 1.1 would read 017 as octal 15: the field keeps the text written
+    assert (specs["Cron numbers"].cron.minute, specs["Cron numbers"].cron.hour) == ("5", "017")
+    assert specs["Interval"].interval.every == 30
+    assert specs["Interval"].interval.period == "seconds"
+    assert specs["Solar"].solar.event == "sunset"
+    assert (specs["Solar"].solar.latitude, specs["Solar"].solar.longitude) == (42.69, 23.32)
+    assert specs["Clocked"].clocked == datetime(2026, 12, 24, 7, tzinfo=UTC)
+    assert specs["Clocked"].one_off is True
+
+
+def test_specs_carry_the_location_of_name_and_task():
+    result = load_manifest([EVERY_FIELD])
+    first = result.specs[0]
+    assert first.location == SourceLocation(str(EVERY_FIELD), 8, 11)
+    assert first.task_location == SourceLocation(str(EVERY_FIELD), 9, 11)
+    assert str(first.task_location) == f"{EVERY_FIELD}:9:11"
+
+
+def test_summary_counts_files_tasks_and_kinds():
+    assert load_manifest([EVERY_FIELD]).summary() == (
+        "1 file, 6 tasks (cron: 3, interval: 1, solar: 1, clocked: 1)"
+    )
+    empty = load("periodic_tasks: []\n")
+    assert (empty.ok, empty.summary()) == (True, "1 file, 0 tasks")
+
+
+def test_the_example_schedules_are_valid():
+    result = load_manifest([ROOT / "schedules"])
+    assert result.ok, result.errors
+    assert len(result.specs) >= 3
+
+
+def test_folders_are_read_sorted_and_not_recursively(tmp_path: Path):
+    (tmp_path / "b.yml").write_text(
+        f"periodic_tasks:\n  - {{name: B, task: {TASK}, cron: '0 1 * * *'}}\n"
+    )
+    (tmp_path / "a.yaml").write_text(
+        f"periodic_tasks:\n  - {{name: A, task: {TASK}, cron: '0 2 * * *'}}\n"
+    )
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yaml").write_text("this: is not read")
+    result = load_manifest([tmp_path])
+    assert result.files == (str(tmp_path / "a.yaml"), str(tmp_path / "b.yml"))
+    assert [spec.name for spec in result.specs] == ["A", "B"]
+
+
+def test_duplicate_names_across_files_are_reported_at_both_places():
+    task = f"  - name: Purge\n    task: {TASK}\n    cron: '0 3 * * *'\n"
+    result = load_manifest_sources(
+        [
+            ("a.yaml", f"periodic_tasks:\n{task}".encode()),
+            ("b.yaml", f"periodic_tasks:\n{task}".encode()),
+        ]
+    )
+    assert result.errors == (
+        LocatedError("a.yaml", 2, 11, "duplicate task name 'Purge' (also at b.yaml:2:11)"),
+        LocatedError("b.yaml", 2, 11, "duplicate task name 'Purge' (also at a.yaml:2:11)"),
+    )
+
+
+def test_all_problems_of_all_files_are_reported_in_one_run():
+    result = load_manifest_sources(
+        [
+            (
+                "b.yaml",
+                b"periodic_tasks:\n  - {name: x, task: y, cron: '0 3 * * *', enbled: true}\n",
+            ),
+            (
+                "a.yaml",
+                b"periodic_tasks:\n  - {name: z, task: y}\n"
+                b"  - {name: w, task: y, interval: {every: 0, period: days}}\n",
+            ),
+        ]
+    )
+    assert [str(error) for error in result.errors] == [
+        "a.yaml:2:5: no schedule: give exactly one of cron, interval, solar or clocked",
+        "a.yaml:3:42: 'every' must be at least 1, not 0",
+        "b.yaml:2:43: unknown key 'enbled' (did you mean 'enabled'?)",
+    ]
+
+
+def test_an_empty_file_is_a_warning_not_an_error():
+    for text in ("", "# only a comment\n", "\n\n"):
+        result = load(text)
+        assert result.ok
+        assert result.errors == (
+            LocatedError("m.yaml", 1, 1, "empty file: no periodic tasks", "warning"),
+        )
+        assert str(result.errors[0]) == "m.yaml:1:1: warning: empty file: no periodic tasks"
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing():
+    raw = b"periodic_tasks: []\n" + b"#" * MAX_BYTES
+    result = load_manifest_sources([("big.yaml", raw)])
+    assert [str(error) for error in result.errors] == [
+        f"big.yaml:1:1: file is {len(raw):,} bytes, over the 5,242,880-byte (5 MiB) limit"
+    ]
+
+
+def test_merge_keys_fill_in_without_overriding():
+    result = load(
+        "x-defaults: &defaults\n  queue: slow\n  priority: 3\n"
+        f"periodic_tasks:\n  - name: A\n    task: {TASK}\n    cron: '0 3 * * *'\n"
+        "    <<: *defaults\n    priority: 7\n"
+    )
+    assert result.ok, result.errors
+    assert (result.specs[0].queue, result.specs[0].priority) == ("slow", 7)
+
+
+def test_a_missing_path_and_a_folder_without_manifests_are_user_errors(tmp_path: Path):
+    with pytest.raises(UserError, match="no such file or folder"):
+        load_manifest([tmp_path / "missing"])
+    with pytest.raises(UserError, match=r"no manifest files \(\*\.yaml, \*\.yml\) in"):
+        load_manifest([tmp_path])
+
+
+def test_unreadable_entries_are_located_errors_not_tracebacks(tmp_path: Path):
+    (tmp_path / "good.yaml").write_text("periodic_tasks: []\n")
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = load_manifest([tmp_path])
+    assert [str(error) for error in result.errors] == [
+        f"{tmp_path / 'broken.yaml'}:1:1: cannot read: No such file or directory",
+        f"{tmp_path / 'loop.yaml'}:1:1: cannot read: Too many levels of symbolic links",
+    ]
+    assert not result.ok
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_a_file_without_read_permission_is_a_located_error(tmp_path: Path):
+    path = tmp_path / "secret.yaml"
+    path.write_text("periodic_tasks: []\n")
+    path.chmod(0)
+    result = load_manifest([path])
+    assert [str(error) for error in result.errors] == [
+        f"{path}:1:1: cannot read: Permission denied"
+    ]
+
+
+def test_iso_strings_and_yaml_timestamps_are_the_same_instant():
+    result = load(
+        "periodic_tasks:\n"
+        f"  - {{name: a, task: {TASK}, one_off: true, clocked: 2026-12-24T09:00:00+02:00}}\n"
+        f"  - {{name: b, task: {TASK}, one_off: true, clocked: '2026-12-24T07:00:00Z'}}\n"
+    )
+    assert result.ok, result.errors
+    assert result.specs[0].clocked == result.specs[1].clocked
+
+
+def test_unknown_task_names_get_a_suggestion_at_the_task_value():
+    result = load(f"periodic_tasks:\n  - name: A\n    task: {TYPO}\n    cron: '0 3 * * *'\n")
+    registered = [TASK, "celery.backend_cleanup", "styleguide_example.emails.tasks.email_send"]
+    assert check_registered_tasks(result.specs, registered) == [
+        LocatedError(
+            "m.yaml",
+            3,
+            11,
+            f"task '{TYPO}' is not registered with the Celery app (did you mean '{TASK}'?)",
+        )
+    ]
+    assert check_registered_tasks(result.specs, [*registered, f"{TYPO}"]) == []
+    far = check_registered_tasks(result.specs, ["celery.backend_cleanup"])
+    assert far[0].message == f"task '{TYPO}' is not registered with the Celery app"
