@@ -1,0 +1,170 @@
+"""A Plan as text (terminal), JSON (machines) or Markdown (a pull-request comment) (pure).
+
+Text: one block per changed task, `+` add, `-` remove, `~` change, then the summary line
+(`2 to add, 1 to change, 1 to remove, 14 unchanged`). A changed task lists only the fields that
+changed, `old -> new`; an added or removed task lists its task, schedule and every field that is
+not django-celery-beat's default. A cron schedule gets a second line in plain words with its
+crontab.guru link. Colour (ANSI) only when `color=True`.
+
+JSON (stable; new keys may be added, none removed or renamed)::
+
+    {
+      "in_sync": false,
+      "summary": {"add": 1, "change": 1, "remove": 0, "unchanged": 14},
+      "changes": [
+        {"action": "add" | "change" | "remove",
+         "name": "<PeriodicTask.name>",
+         "fields": {"<field>": {"old": <value or null>, "new": <value or null>}, ...}}
+      ]
+    }
+
+`changes` is sorted by name. `fields` keys are PeriodicTask column names (`task`, `args`,
+`kwargs`, `queue`, `exchange`, `routing_key`, `headers`, `priority`, `expires`,
+`expire_seconds`, `one_off`, `start_time`, `enabled`, `description`) plus `schedule`. For
+"change" only the changed fields appear; for "add" (`old` null) and "remove" (`new` null) the
+task, the schedule and every field that differs from django-celery-beat's default. Values:
+`args`/`kwargs`/`headers` as parsed JSON; datetimes as ISO 8601 strings in UTC; `schedule` an
+object with `kind` ("cron" | "interval" | "solar" | "clocked") and its fields:
+cron `expression`, `minute`, `hour`, `day_of_month`, `month_of_year`, `day_of_week`,
+`timezone`, `description`, `url`; interval `every`, `period`; solar `event`, `latitude`,
+`longitude` (decimal strings); clocked `clocked_time`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from beat_sync.describe import schedule_note, value_json, value_text
+from beat_sync.plan import FieldChange, Plan, TaskChange
+
+SIGNS = {"add": "+", "remove": "-", "change": "~"}
+COLORS = {"add": "green", "remove": "red", "change": "yellow"}
+MARKDOWN_ACTIONS = {"add": "➕ add", "remove": "➖ remove", "change": "✏️ change"}
+
+
+def _field_value(field: str, value: object) -> str:
+    # The task path reads better bare; other strings are quoted so "" and " x" stay visible.
+    if field == "task" and isinstance(value, str):
+        return value
+    return value_text(field, value)
+
+
+def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
+    if change.action == "change":
+        lines = [
+            f"{item.field}: {_field_value(item.field, item.old)} -> "
+            f"{_field_value(item.field, item.new)}"
+        ]
+        if item.field == "schedule":
+            old_note, new_note = schedule_note(item.old), schedule_note(item.new)
+            if old_note:
+                lines.append(f"  was: {old_note}")
+            if new_note:
+                lines.append(f"  now: {new_note}")
+        return lines
+    value = item.new if change.action == "add" else item.old
+    lines = [f"{item.field}: {_field_value(item.field, value)}"]
+    if item.field == "schedule":
+        note = schedule_note(value)
+        if note:
+            lines.append(f"  {note}")
+    return lines
+
+
+def render_text(plan: Plan, color: bool = False) -> str:
+    """The plan for a terminal; ends with the summary line and a newline."""
+    out: list[str] = []
+    for change in plan.changes:
+        header = f"{SIGNS[change.action]} {change.name}"
+        out.append(click.style(header, fg=COLORS[change.action], bold=True) if color else header)
+        for item in change.fields:
+            for line in _field_lines(change, item):
+                out.append(f"    {line}")
+    summary = str(plan.summary)
+    if plan.in_sync:
+        out.append(f"In sync: {summary}")
+    else:
+        out.append("")
+        out.append(click.style(summary, bold=True) if color else summary)
+    return "\n".join(out) + "\n"
+
+
+def plan_as_dict(plan: Plan) -> dict:
+    """The JSON document (see the module docstring) as Python values."""
+    summary = plan.summary
+    return {
+        "in_sync": plan.in_sync,
+        "summary": {
+            "add": summary.add,
+            "change": summary.change,
+            "remove": summary.remove,
+            "unchanged": summary.unchanged,
+        },
+        "changes": [
+            {
+                "action": change.action,
+                "name": change.name,
+                "fields": {
+                    item.field: {
+                        "old": value_json(item.field, item.old),
+                        "new": value_json(item.field, item.new),
+                    }
+                    for item in change.fields
+                },
+            }
+            for change in plan.changes
+        ],
+    }
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def _code(text: str) -> str:
+    """Inline Markdown code that survives backticks and table pipes inside the value."""
+    text = text.replace("|", "\\|").replace("\n", " ")
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _markdown_cell(change: TaskChange) -> str:
+    parts = []
+    for item in change.fields:
+        if change.action == "change":
+            text = (
+                f"{item.field}: {_code(_field_value(item.field, item.old))} → "
+                f"{_code(_field_value(item.field, item.new))}"
+            )
+            shown = item.new
+        else:
+            shown = item.new if change.action == "add" else item.old
+            text = f"{item.field}: {_code(_field_value(item.field, shown))}"
+        if item.field == "schedule":
+            note = schedule_note(shown)
+            if note:
+                text += f" ({note.replace('|', chr(92) + '|')})"
+        parts.append(text)
+    return "<br>".join(parts)
+
+
+def render_markdown(plan: Plan) -> str:
+    """A table fit for a pull-request comment."""
+    summary = plan.summary
+    if plan.in_sync:
+        return f"**beat-sync**: periodic tasks in sync ({summary.unchanged} unchanged).\n"
+    lines = [
+        f"**beat-sync**: {summary}",
+        "",
+        "| | Periodic task | Fields |",
+        "|---|---|---|",
+    ]
+    for change in plan.changes:
+        lines.append(
+            f"| {MARKDOWN_ACTIONS[change.action]} | {_code(change.name)} | "
+            f"{_markdown_cell(change)} |"
+        )
+    return "\n".join(lines) + "\n"
