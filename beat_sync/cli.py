@@ -10,6 +10,9 @@ from beat_sync import __version__
 
 # Commands are imported only when invoked, so `beat-sync validate` never pays for Django's import.
 COMMANDS: dict[str, str] = {
+    "apply": "beat_sync.commands.apply",
+    "diff": "beat_sync.commands.diff",
+    "export": "beat_sync.commands.export",
     "schema": "beat_sync.commands.schema",
     "validate": "beat_sync.commands.validate",
 }

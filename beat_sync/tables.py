@@ -204,6 +204,9 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+_TABLE_COUNT = 6  # the tables _missing_tables looks for
+
+
 def _missing_tables(using: str) -> list[str]:
     from django.db import connections
 
@@ -251,8 +254,9 @@ def database_errors(using: str, doing: str = "") -> Iterator[None]:
     except DatabaseError as exc:
         missing = _missing_tables(using)
         if missing:
+            which = "" if len(missing) == _TABLE_COUNT else f" ({', '.join(missing)})"
             raise UserError(
-                f"django-celery-beat tables not found in {where}: {', '.join(missing)} "
+                f"django-celery-beat tables not found{which} in {where} "
                 "— run `python manage.py migrate`"
             ) from None
         prefix = f"{doing} failed on {where}" if doing else f"cannot use {where}"

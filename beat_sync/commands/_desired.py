@@ -1,0 +1,91 @@
+"""What diff, apply and export share: the loaded project, the manifest as desired state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from beat_sync.commands._options import display_path, fail, print_located_errors
+from beat_sync.config import Config
+from beat_sync.errors import LocatedError
+from beat_sync.state import TaskState
+
+FORMATS = ("text", "json", "markdown")
+
+
+@dataclass(frozen=True)
+class Project:
+    """The user's Django project, set up: its default cron zone and the names beat writes itself."""
+
+    default_timezone: str
+    beat_owned: frozenset[str]  # the Celery app's beat_schedule names (see beat_sync.plan)
+    registered_tasks: frozenset[str]
+
+
+def load_project(config: Config) -> Project:
+    """Set Django up (a no-op inside manage.py, where it already is) and read the Celery app."""
+    from beat_sync.project import celery_app, default_timezone, setup_django
+
+    setup_django(config)
+    app = celery_app()
+    return Project(
+        default_timezone=default_timezone(),
+        beat_owned=frozenset(app.conf.beat_schedule or ()),
+        registered_tasks=frozenset(app.tasks.keys()),
+    )
+
+
+def _stop_on_errors(label: str, result, extra: Sequence[LocatedError] = ()) -> None:
+    """Print warnings and errors as path:line:column; exit 1 if any is an error."""
+    from beat_sync.manifest import ManifestResult
+
+    errors = [*result.errors, *extra]
+    print_located_errors(errors)
+    if any(error.severity == "error" for error in errors):
+        summary = ManifestResult(result.specs, tuple(sorted(errors)), result.files).summary()
+        click.echo(f"{label}: {summary} - invalid; nothing was read or changed", err=True)
+        raise SystemExit(1)
+
+
+def desired_state(config: Config, project: Project, check_tasks: bool) -> tuple[TaskState, ...]:
+    """The schedules folder validated (as `validate` does) and normalised; exit 1 when invalid."""
+    from beat_sync.manifest import check_registered_tasks, load_manifest
+    from beat_sync.normalise import normalise
+
+    folder = Path(display_path(config.schedules))
+    result = load_manifest([folder])
+    extra = check_registered_tasks(result.specs, project.registered_tasks) if check_tasks else []
+    _stop_on_errors(str(folder), result, extra)
+    return normalise(result.specs, project.default_timezone)
+
+
+def state_at_ref(config: Config, project: Project, ref: str) -> tuple[TaskState, ...]:
+    """The schedules folder as committed at a git ref, normalised (for `diff --base`)."""
+    from beat_sync.gitref import read_manifest_sources_at_ref
+    from beat_sync.manifest import load_manifest_sources
+    from beat_sync.normalise import normalise
+
+    result = load_manifest_sources(read_manifest_sources_at_ref(ref, config.schedules))
+    if not result.ok:
+        print_located_errors(result.errors)
+        fail(f"the manifest at {ref} is invalid; fix it there or diff against another ref")
+    return normalise(result.specs, project.default_timezone)
+
+
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, markdown for a pull-request comment.",
+)
+check_tasks_option = click.option(
+    "--no-check-tasks",
+    "no_check_tasks",
+    is_flag=True,
+    help="Do not check that each `task` is registered with the project's Celery app.",
+)
