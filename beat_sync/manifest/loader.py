@@ -8,7 +8,7 @@ constructed, and aliases are counted before they are expanded (no billion laughs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -29,12 +29,16 @@ MAX_DEPTH = 64
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
 _MERGE = _TAG + "merge"
+_STR = _TAG + "str"
+_SCALAR_CONSTRUCTORS = {
+    _TAG + name: getattr(SafeConstructor, f"construct_yaml_{name}")
+    for name in ("int", "float", "bool", "null", "timestamp", "binary")
+}
 
 Path = tuple[str | int, ...]  # keys and list indexes from the document root
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):  # a tuple: one is made per node, so it must be cheap
     line: int  # 1-based
     column: int  # 1-based
 
@@ -165,13 +169,12 @@ class _Builder:
             total = 1
             if isinstance(node, (MappingNode, SequenceNode)):
                 in_progress.add(key)
-                children = (
-                    (item for pair in node.value for item in pair)
-                    if isinstance(node, MappingNode)
-                    else node.value
-                )
+                if isinstance(node, MappingNode):
+                    children = [item for pair in node.value for item in pair]
+                else:
+                    children = node.value
                 for child in children:
-                    total += size(child, depth + 1)
+                    total += sizes.get(id(child)) or size(child, depth + 1)
                     if total > MAX_EXPANDED_NODES:
                         raise _Abort(
                             self.document.error(
@@ -213,8 +216,10 @@ class _Builder:
             return self.unsupported(node)
         if not node.style:  # plain (PyYAML: None, libyaml: "")
             self.document.raw[path] = node.value
+        if node.tag == _STR:
+            return node.value
         try:
-            return self.constructor.construct_object(node, deep=True)
+            return _SCALAR_CONSTRUCTORS[node.tag](self.constructor, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             self.errors.append(
