@@ -37,6 +37,7 @@ HEADER = (
 )
 CRON_MAPPING_ORDER = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
 # Characters PyYAML's reader refuses or reads as line breaks inside a quoted scalar.
+_LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
 
 
@@ -53,9 +54,9 @@ def _scalar(value: Any) -> str:
     if text.endswith("\n...\n"):  # a bare scalar document gets an explicit end marker
         text = text[: -len("\n...\n")]
     text = text.rstrip("\n")
-    if "\n" in text:
-        # PyYAML folds a multi-line string over several lines; JSON (a YAML flow subset) keeps
-        # it on the one line this layout needs, with \n escapes.
+    if _LINE_BREAKS.search(text):
+        # PyYAML folds a multi-line string over several lines (and writes NEL, LS, PS raw, which
+        # read back as spaces); JSON, a YAML flow subset, keeps it on one line with escapes.
         text = json.dumps(value, ensure_ascii=False)
         text = _YAML_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return text

@@ -1,0 +1,126 @@
+"""Rendering a plan: the text a reviewer reads, the JSON a program parses, the Markdown of a PR."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from beat_sync.plan import make_plan
+from beat_sync.render import render_json, render_markdown, render_text
+from beat_sync.state import TaskState
+from tests.beat_sync.samples import PURGE, REQUEUE, cron
+
+
+def sample_plan():
+    requeue = TaskState(name="Re-queue stuck emails", task=REQUEUE, schedule=cron("15 * * * *"))
+    old = TaskState(name="Old | report", task=PURGE, schedule=cron("0 4 * * *"), queue="q")
+    same = TaskState(name="Same", task=PURGE, schedule=cron("0 0 1 * *"))
+    desired = [
+        replace(requeue, schedule=cron("30 * * * *"), enabled=False),
+        TaskState(
+            name="New",
+            task=PURGE,
+            schedule=cron("0 3 * * *", "Europe/Sofia"),
+            kwargs='{"days": 30}',
+        ),
+        same,
+    ]
+    return make_plan(desired, [requeue, old, same])
+
+
+def test_text_shows_each_change_field_by_field_and_the_summary():
+    assert render_text(sample_plan()) == (
+        "+ New\n"
+        f"    task: {PURGE}\n"
+        "    schedule: cron 0 3 * * * (Europe/Sofia)\n"
+        "      At 03:00 (Europe/Sofia), https://crontab.guru/#0_3_*_*_*\n"
+        '    kwargs: {"days": 30}\n'
+        "- Old | report\n"
+        f"    task: {PURGE}\n"
+        "    schedule: cron 0 4 * * * (UTC)\n"
+        "      At 04:00 (UTC), https://crontab.guru/#0_4_*_*_*\n"
+        '    queue: "q"\n'
+        "~ Re-queue stuck emails\n"
+        "    schedule: cron 15 * * * * (UTC) -> cron 30 * * * * (UTC)\n"
+        "      was: At 15 minutes past the hour (UTC), https://crontab.guru/#15_*_*_*_*\n"
+        "      now: At 30 minutes past the hour (UTC), https://crontab.guru/#30_*_*_*_*\n"
+        "    enabled: true -> false\n"
+        "\n"
+        "1 to add, 1 to change, 1 to remove, 1 unchanged\n"
+    )
+
+
+def test_text_in_sync_is_one_line():
+    tasks = [TaskState(name="a", task=PURGE, schedule=cron("* * * * *"))]
+    assert render_text(make_plan(tasks, tasks)) == (
+        "In sync: 0 to add, 0 to change, 0 to remove, 1 unchanged\n"
+    )
+
+
+def test_colour_only_when_asked():
+    plain = render_text(sample_plan(), color=False)
+    coloured = render_text(sample_plan(), color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[32m\x1b[1m+ New\x1b[0m" in coloured  # green add
+    assert "\x1b[31m\x1b[1m- Old | report\x1b[0m" in coloured  # red remove
+    assert "\x1b[33m\x1b[1m~ Re-queue stuck emails\x1b[0m" in coloured  # yellow change
+
+
+def test_json_is_the_documented_object():
+    document = json.loads(render_json(sample_plan()))
+    assert document["in_sync"] is False
+    assert document["summary"] == {"add": 1, "change": 1, "remove": 1, "unchanged": 1}
+    assert [(c["action"], c["name"]) for c in document["changes"]] == [
+        ("add", "New"),
+        ("remove", "Old | report"),
+        ("change", "Re-queue stuck emails"),
+    ]
+    change = document["changes"][2]["fields"]
+    assert change["enabled"] == {"old": True, "new": False}
+    assert change["schedule"]["old"] == {
+        "kind": "cron",
+        "expression": "15 * * * *",
+        "minute": "15",
+        "hour": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "day_of_week": "*",
+        "timezone": "UTC",
+        "description": "At 15 minutes past the hour",
+        "url": "https://crontab.guru/#15_*_*_*_*",
+    }
+    added = document["changes"][0]["fields"]
+    assert added["kwargs"] == {"old": None, "new": {"days": 30}}
+    assert added["task"] == {"old": None, "new": PURGE}
+    removed = document["changes"][1]["fields"]
+    assert removed["queue"] == {"old": "q", "new": None}
+
+
+def test_json_in_sync():
+    assert json.loads(render_json(make_plan([], []))) == {
+        "in_sync": True,
+        "summary": {"add": 0, "change": 0, "remove": 0, "unchanged": 0},
+        "changes": [],
+    }
+
+
+def test_markdown_is_a_table_with_escaped_pipes():
+    lines = render_markdown(sample_plan()).splitlines()
+    assert lines[0] == "**beat-sync**: 1 to add, 1 to change, 1 to remove, 1 unchanged"
+    assert lines[2:4] == ["| | Periodic task | Fields |", "|---|---|---|"]
+    assert lines[5].startswith("| ➖ remove | `Old \\| report` | task: ")
+    assert lines[6] == (
+        "| ✏️ change | `Re-queue stuck emails` | schedule: `cron 15 * * * * (UTC)` → "
+        "`cron 30 * * * * (UTC)` (At 30 minutes past the hour (UTC), "
+        "https://crontab.guru/#30_*_*_*_*)<br>enabled: `true` → `false` |"
+    )
+    assert len(lines) == 7
+    # every row has the table's three cells: no unescaped pipe broke one
+    for row in lines[4:]:
+        assert row.replace("\\|", "").count("|") == 4
+
+
+def test_markdown_in_sync():
+    assert render_markdown(make_plan([], [])) == (
+        "**beat-sync**: periodic tasks in sync (0 unchanged).\n"
+    )
