@@ -1,0 +1,408 @@
+"""beat_sync.tables against a real database (SQLite and PostgreSQL): read, apply, lock, rollback."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from beat_sync.errors import UserError
+from beat_sync.state import CronSchedule, TaskState
+from beat_sync.tables import apply_plan, read_current_state
+from tests.beat_sync.samples import PURGE, cron, every_kind, numbered
+
+pytestmark = pytest.mark.django_db
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def models():
+    from django_celery_beat import models
+
+    return models
+
+
+def dump_tables() -> dict[str, list[dict]]:
+    """Every row of django-celery-beat's tables, ids and timestamps included."""
+    m = models()
+    tables = (
+        m.PeriodicTask,
+        m.PeriodicTasks,
+        m.IntervalSchedule,
+        m.CrontabSchedule,
+        m.SolarSchedule,
+        m.ClockedSchedule,
+    )
+    return {t.__name__: list(t.objects.order_by("pk").values()) for t in tables}
+
+
+def marker():
+    return models().PeriodicTasks.last_change()
+
+
+def sorted_tasks(tasks):
+    return tuple(sorted(tasks, key=lambda t: t.name))
+
+
+def test_every_field_and_schedule_kind_round_trips():
+    tasks = every_kind()
+    result = apply_plan(tasks)
+    assert result.applied
+    assert str(result.plan.summary) == "5 to add, 0 to change, 0 to remove, 0 unchanged"
+    assert read_current_state().tasks == sorted_tasks(tasks)
+    again = apply_plan(tasks)
+    assert not again.applied and again.plan.in_sync
+
+
+def test_rows_written_by_hand_or_the_admin_read_in_canonical_form():
+    m = models()
+    crontab = m.CrontabSchedule.objects.create(
+        minute="0, 30", hour="9", day_of_week="MON-FRI", timezone="Europe/Sofia"
+    )
+    m.PeriodicTask.objects.create(
+        name="by hand", task=PURGE, crontab=crontab, queue="", kwargs='{"b": 1,  "a": 2}'
+    )
+    (state,) = read_current_state().tasks
+    assert state == TaskState(
+        name="by hand",
+        task=PURGE,
+        schedule=CronSchedule("0,30", "9", "*", "*", "mon-fri", "Europe/Sofia"),
+        kwargs='{"a": 2, "b": 1}',
+    )
+    # The same task written the manifest's way is in sync: nothing is written.
+    with CaptureQueriesContext(connection) as queries:
+        assert not apply_plan([state]).applied
+    assert not [q for q in queries if WRITE.match(q["sql"])]
+
+
+def test_reading_takes_one_query_whatever_the_number_of_tasks():
+    for count in (4, 400):
+        apply_plan(numbered(count))
+        with CaptureQueriesContext(connection) as queries:
+            state = read_current_state()
+        assert len(state.tasks) == count
+        assert len(queries) == 1
+
+
+def apply_queries(tasks) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert apply_plan(tasks).applied
+    return [q["sql"] for q in queries]
+
+
+def test_apply_takes_the_same_number_of_queries_for_10_and_1000_tasks():
+    apply_plan(numbered(1))  # the change marker row exists from here on (its first bump inserts)
+    counts = {}
+    for count in (10, 1000):
+        apply_plan([])
+        fresh = apply_queries(numbered(count))  # every task added
+        changed = apply_queries(numbered(count, minute="30"))  # a quarter changed
+        counts[count] = (len(fresh), len(changed))
+    assert counts[10] == counts[1000]
+    assert max(counts[1000]) <= 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_comes_first_and_the_query_count_holds_in_a_real_transaction():
+    apply_plan(numbered(1))
+    statements = {}
+    for count in (10, 1000):
+        apply_plan([])
+        sql = apply_queries(numbered(count))
+        if sql[0] == "BEGIN":  # psycopg logs the BEGIN that opens the transaction
+            sql = sql[1:]
+        lock = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "SELECT pg_advisory_xact_lock"}
+        assert sql[0].startswith(lock[connection.vendor])
+        assert "django_celery_beat_periodictask" in sql[1] and sql[1].startswith("SELECT")
+        assert sql[-1] == "COMMIT"
+        statements[count] = [" ".join(s.split()[:3]) for s in sql]
+    assert statements[10] == statements[1000]
+
+
+def test_an_apply_with_nothing_to_change_writes_nothing():
+    tasks = every_kind()
+    apply_plan(tasks)
+    before, changed_at = dump_tables(), marker()
+    with CaptureQueriesContext(connection) as queries:
+        result = apply_plan(list(reversed(tasks)))
+    assert not result.applied and result.plan.in_sync
+    assert [q["sql"] for q in queries if WRITE.match(q["sql"])] == []
+    assert len(queries) <= 4  # lock, read (and BEGIN/COMMIT or SAVEPOINT/RELEASE)
+    assert dump_tables() == before
+    assert marker() == changed_at
+
+
+def test_the_change_marker_moves_once_on_a_real_change():
+    tasks = every_kind()
+    apply_plan(tasks)
+    first = marker()
+    assert first is not None
+    changed = [replace(tasks[0], description="new words"), *tasks[1:]]
+    sql = apply_queries(changed)
+    assert marker() > first
+    marker_writes = [s for s in sql if "periodictasks" in s.lower() and WRITE.match(s)]
+    assert len(marker_writes) == 1
+
+
+def test_run_history_ids_and_unchanged_timestamps_survive_an_apply():
+    m = models()
+    tasks = every_kind()
+    apply_plan(tasks)
+    ran_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    m.PeriodicTask.objects.update(last_run_at=ran_at, total_run_count=41)
+    before = {row["name"]: row for row in m.PeriodicTask.objects.values()}
+
+    purge, requeue, pending, sunset, year_end = tasks
+    desired = [
+        replace(purge, description="changed"),  # changed: history kept, date_changed moves
+        requeue,  # unchanged
+        pending,  # disabled: no last run, as PeriodicTask.save() does
+        replace(sunset, enabled=False),  # changed to disabled
+        year_end,
+    ]
+    apply_plan(desired)
+    after = {row["name"]: row for row in m.PeriodicTask.objects.values()}
+
+    assert {n: after[n]["id"] for n in after} == {n: before[n]["id"] for n in before}
+    assert {n: after[n]["total_run_count"] for n in after} == dict.fromkeys(after, 41)
+    assert after[purge.name]["last_run_at"] == ran_at
+    assert after[requeue.name]["last_run_at"] == ran_at
+    assert after[pending.name]["last_run_at"] is None
+    assert after[sunset.name]["last_run_at"] is None
+    assert after[requeue.name]["date_changed"] == before[requeue.name]["date_changed"]
+    assert after[purge.name]["date_changed"] > before[purge.name]["date_changed"]
+
+
+def test_identical_schedules_share_one_row():
+    tasks = numbered(40)  # ten of each kind, all with the same schedule per kind
+    apply_plan(tasks)
+    m = models()
+    assert [
+        m.CrontabSchedule.objects.count(),
+        m.IntervalSchedule.objects.count(),
+        m.SolarSchedule.objects.count(),
+        m.ClockedSchedule.objects.count(),
+    ] == [1, 1, 1, 1]
+
+
+def celery_schedule(schedule):
+    """The Celery schedule object a manifest schedule means, built with Celery's own classes."""
+    from celery import schedules
+    from django_celery_beat.clockedschedule import clocked
+    from django_celery_beat.tzcrontab import TzAwareCrontab
+
+    if schedule.kind == "cron":
+        return TzAwareCrontab(
+            minute=schedule.minute,
+            hour=schedule.hour,
+            day_of_month=schedule.day_of_month,
+            month_of_year=schedule.month_of_year,
+            day_of_week=schedule.day_of_week,
+            tz=ZoneInfo(schedule.timezone),
+        )
+    if schedule.kind == "interval":
+        return schedules.schedule(timedelta(**{schedule.period: schedule.every}))
+    if schedule.kind == "solar":
+        return schedules.solar(schedule.event, schedule.latitude, schedule.longitude)
+    return clocked(schedule.clocked_time)
+
+
+def test_database_scheduler_loads_every_applied_task_with_its_schedule():
+    import json
+
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from beat_sync.project import celery_app
+
+    # A clocked task is loaded only within 5 minutes of its time: put it just past.
+    now = datetime.now(UTC).replace(microsecond=0)
+    tasks = [replace(t, enabled=True) for t in every_kind(clocked_time=now - timedelta(minutes=1))]
+    apply_plan(tasks)
+
+    entries = DatabaseScheduler(app=celery_app(), lazy=True).all_as_schedule()
+
+    assert sorted(entries) == sorted(t.name for t in tasks)
+    for task in tasks:
+        entry = entries[task.name]
+        assert entry.task == task.task
+        assert entry.schedule == celery_schedule(task.schedule), task.name
+        assert entry.args == json.loads(task.args)
+        assert entry.kwargs == json.loads(task.kwargs)
+        routing = {"queue": task.queue, "exchange": task.exchange, "routing_key": task.routing_key}
+        routing["priority"] = task.priority
+        for option, value in routing.items():
+            assert entry.options.get(option) == value
+        assert entry.options["headers"] == {
+            **json.loads(task.headers),
+            "periodic_task_name": task.name,
+        }
+        assert entry.options.get("expires") == (task.expires or task.expire_seconds)
+
+
+STYLEGUIDE_CRONS = [
+    ("Re-queue stuck emails", "email_requeue_stuck", {"minute": "*/15"}, True),
+    ("Purge sent emails", "email_purge_sent", {"minute": "30", "hour": "3"}, True),
+    ("Send pending emails", "email_send_pending", {"minute": "0", "day_of_week": "1-5"}, False),
+]
+
+
+def styleguide_setup_periodic_tasks():
+    """HackSoft Styleguide-Example's setup_periodic_tasks (styleguide_example/tasks/management/
+    commands/setup_periodic_tasks.py), with this test's tasks in periodic_tasks_data."""
+    from django.db import transaction
+    from django.utils.timezone import get_default_timezone_name
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    from styleguide_example.emails import tasks as email_tasks
+
+    full_cron = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*"}
+    full_cron["month_of_year"] = "*"
+    with transaction.atomic():
+        IntervalSchedule.objects.all().delete()
+        CrontabSchedule.objects.all().delete()
+        PeriodicTask.objects.all().delete()
+
+        periodic_tasks_data = [
+            {
+                "task": getattr(email_tasks, task),
+                "name": name,
+                "cron": {**full_cron, **fields},
+                "enabled": enabled,
+            }
+            for name, task, fields, enabled in STYLEGUIDE_CRONS
+        ]
+        timezone = get_default_timezone_name()
+        for periodic_task in periodic_tasks_data:
+            cron = CrontabSchedule.objects.create(timezone=timezone, **periodic_task["cron"])
+            PeriodicTask.objects.create(
+                name=periodic_task["name"],
+                task=periodic_task["task"].name,
+                crontab=cron,
+                enabled=periodic_task["enabled"],
+            )
+
+
+def task_rows() -> list[dict]:
+    """PeriodicTask rows with their crontab's fields, ids and timestamps aside."""
+    m = models()
+    rows = []
+    for task in m.PeriodicTask.objects.select_related("crontab").order_by("name"):
+        row = {k: v for k, v in vars(task).items() if not k.startswith("_")}
+        for key in ("id", "crontab_id", "date_changed"):
+            del row[key]
+        crontab = {k: v for k, v in vars(task.crontab).items() if not k.startswith("_")}
+        del crontab["id"]
+        rows.append({**row, "crontab": crontab})
+    return rows
+
+
+def test_apply_writes_the_same_rows_as_the_styleguide_command():
+    from beat_sync.manifest import load_manifest_sources
+    from beat_sync.normalise import normalise
+    from beat_sync.project import default_timezone
+
+    styleguide_setup_periodic_tasks()
+    expected = task_rows()
+
+    lines = ["periodic_tasks:"]
+    for name, task, fields, enabled in STYLEGUIDE_CRONS:
+        lines += [
+            f"  - name: {name}",
+            f"    task: styleguide_example.emails.tasks.{task}",
+            "    cron: {" + ", ".join(f"{k}: '{v}'" for k, v in fields.items()) + "}",
+            f"    enabled: {str(enabled).lower()}",
+        ]
+    manifest = load_manifest_sources([("emails.yaml", "\n".join(lines).encode())])
+    assert manifest.ok, manifest.errors
+    desired = normalise(manifest.specs, default_timezone())
+
+    assert apply_plan(desired).plan.in_sync  # the styleguide's rows already match
+    apply_plan([])
+    assert apply_plan(desired).applied
+    assert task_rows() == expected
+
+
+@pytest.mark.django_db(transaction=True)  # apply's own transaction, really rolled back
+def test_a_failing_insert_in_the_middle_of_the_recreate_leaves_the_tables_as_before():
+    tasks = every_kind()
+    apply_plan(tasks)
+    models().PeriodicTask.objects.update(total_run_count=3)
+    before = dump_tables()
+    # Deleting and inserting the schedules succeeds; the PeriodicTask insert then violates
+    # the CHECK constraint of a PositiveIntegerField.
+    broken = [replace(t, description="changed") for t in tasks[:-1]]
+    broken.append(replace(tasks[-1], priority=-1))
+    with pytest.raises(
+        UserError, match=r"^apply failed on database 'default' .*nothing was changed"
+    ):
+        apply_plan(broken)
+    assert dump_tables() == before
+
+
+def test_an_exception_after_reading_under_the_lock_rolls_back():
+    apply_plan(every_kind())
+    before = dump_tables()
+
+    def fail(plan):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError):
+        apply_plan(numbered(3), after_read=fail)
+    assert dump_tables() == before
+
+
+def install_beat_default_entries(app, result_expires=timedelta(days=1)):
+    """What `celery beat` does at start with DatabaseScheduler when result_expires is set."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    saved = app.conf.result_expires
+    app.conf.result_expires = result_expires
+    try:
+        DatabaseScheduler(app=app, lazy=True).install_default_entries({})
+    finally:
+        app.conf.result_expires = saved
+
+
+# transaction=True: DatabaseScheduler calls close_old_connections(), which closes a connection
+# left inside a test's wrapping transaction.
+@pytest.mark.django_db(transaction=True)
+def test_rows_beat_writes_itself_are_neither_shown_nor_removed():
+    from beat_sync.project import celery_app
+
+    install_beat_default_entries(celery_app())
+    m = models()
+    cleanup = m.PeriodicTask.objects.get(name="celery.backend_cleanup")
+
+    result = apply_plan(every_kind())
+    assert result.applied
+    assert result.plan.left_alone == ("celery.backend_cleanup",)
+    assert [c.name for c in result.plan.changes if c.action == "remove"] == []
+    kept = m.PeriodicTask.objects.get(name="celery.backend_cleanup")
+    assert (kept.pk, kept.crontab_id, str(kept.crontab)) == (
+        cleanup.pk,
+        cleanup.crontab_id,
+        "0 4 * * * (m/h/dM/MY/d) UTC",
+    )
+    # Another beat start changes nothing the next diff would show.
+    install_beat_default_entries(celery_app())
+    assert apply_plan(every_kind()).plan.in_sync
+
+
+def test_beat_schedule_names_are_left_alone_when_given():
+    m = models()
+    apply_plan([TaskState(name="from settings", task=PURGE, schedule=cron("0 6 * * *"))])
+    plan = apply_plan(every_kind(), beat_owned={"from settings"}).plan
+    assert plan.left_alone == ("from settings",)
+    assert m.PeriodicTask.objects.filter(name="from settings").exists()
+
+
+def test_an_unknown_database_alias_is_one_clear_error():
+    with pytest.raises(
+        UserError, match=r"^unknown database alias 'nope' \(DATABASES has: default\)$"
+    ):
+        read_current_state(using="nope")
