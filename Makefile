@@ -33,7 +33,10 @@ test: install
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@# A file test database (removed by the test run), so the end-to-end test's worker and beat,
+	@# separate processes, can open it; an in-memory one is private to the pytest process.
+	env -u DATABASE_URL BEAT_SYNC_SQLITE_TEST_NAME=$${TMPDIR:-/tmp}/beat-sync-test-$$$$.sqlite3 \
+		$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
 	@echo "== tests on PostgreSQL ($${DATABASE_URL:-$(PG_URL)}) =="

@@ -1,0 +1,145 @@
+"""Fixtures of the end-to-end tests: the test database and a Redis broker shared with a real
+Celery worker and beat started as separate processes, and the `beat-sync` CLI run against them.
+
+Needs: a database other processes can open (PostgreSQL, or SQLite with a file test database:
+BEAT_SYNC_SQLITE_TEST_NAME, which `make test` sets) and Redis on 127.0.0.1:6379. Without Redis
+the tests are skipped, unless BEAT_SYNC_REQUIRE_POSTGRES=1 (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from background import Background, logs_tail, start_beat, start_worker, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
+BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# A database number of its own on the shared Redis; each test also gets a queue of its own.
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
+STARTUP_TIMEOUT = 60
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_REPORT] = report
+    return report
+
+
+CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+def database_url_of(connection) -> str | None:
+    """A DATABASE_URL (config/database_url.py form) naming the test database, for a process
+    started by the test; None when other processes cannot open it (in-memory SQLite)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(settings["NAME"])
+        if connection.is_in_memory_db() or name.startswith("file:"):
+            return None
+        return f"sqlite:///{Path(name).resolve()}"  # sqlite:////absolute/path
+    if connection.vendor == "postgresql":
+        credentials = quote(settings["USER"] or "", safe="")
+        if settings["PASSWORD"]:
+            credentials += ":" + quote(settings["PASSWORD"], safe="")
+        host = settings["HOST"] or "localhost"
+        port = f":{settings['PORT']}" if settings["PORT"] else ""
+        at = "@" if credentials else ""
+        return f"postgres://{credentials}{at}{host}{port}/{quote(settings['NAME'], safe='')}"
+    return None
+
+
+def _redis_reachable() -> bool:
+    try:
+        socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def live_env(transactional_db, tmp_path: Path) -> dict[str, str]:
+    """Environment for the processes: the test database, Redis, file email into tmp_path."""
+    from django.db import connection
+
+    url = database_url_of(connection)
+    if url is None:
+        pytest.skip(
+            "the SQLite test database is in memory, which a worker process cannot open: "
+            "set BEAT_SYNC_SQLITE_TEST_NAME=/path/to/test.sqlite3 (make test does)"
+        )
+    if not _redis_reachable():
+        message = f"no Redis on {REDIS_HOST}:{REDIS_PORT} (the end-to-end test's broker)"
+        if os.environ.get("BEAT_SYNC_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=url,
+        CELERY_BROKER_URL=REDIS_URL,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "outbox"),
+    )
+    return env
+
+
+@pytest.fixture
+def queue() -> str:
+    """A queue name no other run uses: the worker consumes only it, the manifest routes to it,
+    so a concurrent run on the same Redis can neither take nor leave messages here."""
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def celery_processes(live_env, tmp_path: Path, queue: str, request):
+    """Call it to start a real worker and a real beat (DatabaseScheduler, 1 s max interval) and
+    wait until both are up; they are always stopped afterwards (SIGTERM, then SIGKILL), and
+    their logs printed when the test failed."""
+    processes: list[Background] = []
+
+    def start() -> tuple[Background, Background]:
+        processes.append(start_worker(env=live_env, log_path=tmp_path / "worker.log", queue=queue))
+        processes.append(start_beat(env=live_env, log_path=tmp_path / "beat.log"))
+        worker, beat = processes
+        wait_until(
+            lambda: " ready." in worker.log() and "beat: Starting..." in beat.log(),
+            timeout=STARTUP_TIMEOUT,
+            what="worker and beat start",
+            processes=processes,
+        )
+        return worker, beat
+
+    yield start
+    for background in processes:
+        background.stop()
+    report = request.node.stash.get(CALL_REPORT, None)
+    if processes and (report is None or report.failed):
+        print(logs_tail(processes, lines=200))
+
+
+@pytest.fixture
+def beat_sync(live_env):
+    """Run the `beat-sync` CLI from the repository root against the test database."""
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BEAT_SYNC), *map(str, args)],
+            cwd=REPO,
+            env=live_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    return run
