@@ -21,6 +21,11 @@ demo: install
 	$(PY) example_project/manage.py migrate --noinput -v 0
 	$(BEAT_SYNC) --version
 
+# A real worker and beat send an email from a periodic task applied by beat-sync (SQLite and the
+# filesystem broker in example_project/var/; nothing to install); both stopped at the end.
+demo-run: install
+	$(PY) example_project/demo_run.py
+
 test: install
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$DATABASE_URL" ] || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \

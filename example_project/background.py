@@ -68,9 +68,14 @@ def start_celery(
     return Background(name, process, log_path)
 
 
-def start_worker(*, env: dict[str, str], log_path: Path, queue: str | None = None) -> Background:
-    """A worker running one task at a time (enough here, and quick to start and stop)."""
+def start_worker(
+    *, env: dict[str, str], log_path: Path, queue: str | None = None, purge: bool = False
+) -> Background:
+    """A worker running one task at a time (enough here, and quick to start and stop);
+    `purge` discards the messages already waiting in its queues before it starts."""
     args = ["worker", "--loglevel=INFO", "--pool=solo", "--without-gossip", "--without-mingle"]
+    if purge:
+        args.append("--purge")
     if queue:
         args += ["--queues", queue, "--hostname", f"{queue}@%h"]
     return start_celery("worker", args, env=env, log_path=log_path)

@@ -75,6 +75,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and os.environ
     "BEAT_SYNC_SQLITE_TEST_NAME"
 ):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["BEAT_SYNC_SQLITE_TEST_NAME"]}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A worker, beat and manage.py write the same file (make demo-run): wait for a lock rather
+    # than fail with "database is locked", and take the write lock when a transaction begins,
+    # since SQLite cannot wait to upgrade a read lock held by another writer's reader.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
