@@ -1,0 +1,128 @@
+"""`beat-sync apply`: what a deploy prints, what it writes, and two deploys at once."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from beat_sync.cli import main
+from beat_sync.tables import read_current_state
+from tests.beat_sync.processes import BEAT_SYNC, MANIFEST, ROOT, beat_sync, manage, write_manifest
+
+CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.mark.django_db
+def test_apply_prints_the_plan_and_what_it_applied_then_is_a_no_op(tmp_path):
+    folder = str(write_manifest(tmp_path / "schedules"))
+    result = cli("apply", "--schedules", folder)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("+ Purge sent emails\n")
+    assert result.stdout.endswith(
+        "\n2 to add, 0 to change, 0 to remove, 0 unchanged\n"
+        "Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n"
+    )
+    assert [t.name for t in read_current_state().tasks] == [
+        "Purge sent emails",
+        "Re-queue stuck emails",
+    ]
+    again = cli("apply", "--schedules", folder)
+    assert (again.exit_code, again.stdout) == (0, "Already in sync: nothing to do.\n")
+
+
+@pytest.mark.django_db
+def test_dry_run_prints_the_plan_and_changes_nothing(tmp_path):
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    before = read_current_state()
+    result = cli("apply", "--dry-run", "--schedules", str(write_manifest(tmp_path / "b", CHANGED)))
+    assert result.exit_code == 0
+    assert result.stdout.startswith("~ Purge sent emails\n")
+    assert result.stdout.endswith(
+        "0 to add, 1 to change, 0 to remove, 1 unchanged\nDry run: nothing was changed.\n"
+    )
+    assert read_current_state() == before
+
+
+@pytest.mark.django_db
+def test_an_invalid_manifest_changes_nothing(tmp_path):
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    before = read_current_state()
+    bad = write_manifest(tmp_path / "b", CHANGED + "    enabled: yes please\n")
+    result = cli("apply", "--schedules", str(bad))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1].endswith("1 error - invalid; nothing was read or changed")
+    assert read_current_state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_done_when_edit_a_cron_diff_shows_it_apply_applies_it(process_env, tmp_path):
+    folder = write_manifest(tmp_path / "schedules")
+    schedules = ("--schedules", str(folder))
+    assert beat_sync("apply", *schedules, env=process_env).returncode == 0
+    in_sync = beat_sync("diff", *schedules, env=process_env)
+    assert (in_sync.returncode, in_sync.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n",
+    )
+
+    write_manifest(folder, CHANGED)
+    drift = beat_sync("diff", "--exit-code", *schedules, env=process_env)
+    assert drift.returncode == 2
+    assert "    schedule: cron 30 3 * * * (UTC) -> cron 45 3 * * * (UTC)\n" in drift.stdout
+    applied = beat_sync("apply", *schedules, env=process_env)
+    assert applied.returncode == 0
+    assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+    assert beat_sync("diff", "--exit-code", *schedules, env=process_env).returncode == 0
+
+    # The styleguide's command name does the same.
+    write_manifest(folder, MANIFEST)
+    alias = manage("setup_periodic_tasks", *schedules, env=process_env)
+    assert (alias.returncode, alias.stderr) == (0, "")
+    assert alias.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+    again = manage("setup_periodic_tasks", *schedules, env=process_env)
+    assert again.stdout == "Already in sync: nothing to do.\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_env, tmp_path):
+    # Settings without the example's SQLite transaction_mode: the lock must be beat-sync's own.
+    settings = ("--settings", "tests.beat_sync.settings_deferred")
+    first = write_manifest(tmp_path / "first", MANIFEST)
+    second = write_manifest(
+        tmp_path / "second", MANIFEST.replace("Re-queue stuck emails", "Re-queue emails")
+    )
+    # The first apply holds its lock for 3 s between its delete and its inserts.
+    holding = {**process_env, "BEAT_SYNC_TEST_HOLD_AFTER_DELETE": "3"}
+    slow = subprocess.Popen(
+        [BEAT_SYNC, "apply", *settings, "--schedules", str(first)],
+        cwd=ROOT,
+        env=holding,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)  # well inside the first apply's transaction
+    started = time.monotonic()
+    fast = beat_sync("apply", *settings, "--schedules", str(second), env=process_env)
+    waited = time.monotonic() - started
+    slow_out, slow_err = slow.communicate(timeout=60)
+
+    assert (slow.returncode, slow_err) == (0, "")
+    assert slow_out.endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
+    assert (fast.returncode, fast.stderr) == (0, "")
+    assert waited > 0.5  # it waited for the lock
+    # It read the first apply's committed rows: it removes one of them and keeps the other.
+    assert fast.stdout.endswith(
+        "1 to add, 0 to change, 1 to remove, 1 unchanged\n"
+        "Applied: 1 added, 0 changed, 1 removed (1 unchanged).\n"
+    )
+    final = beat_sync("diff", "--exit-code", "--schedules", str(second), env=process_env)
+    assert final.returncode == 0, final.stdout
