@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from beat_sync.commands._desired import (
+    Project,
     check_tasks_option,
     desired_state,
     format_option,
@@ -20,6 +21,9 @@ from beat_sync.commands._options import (
 from beat_sync.config import Config
 
 EXIT_CHANGES = 2
+# What --base shows as the zone of a cron without `timezone`: the real one (CELERY_TIMEZONE)
+# would need the project's settings.
+PROJECT_DEFAULT_ZONE = "project default"
 
 
 def print_plan(plan, output_format: str, color: bool) -> None:
@@ -45,7 +49,9 @@ def print_plan(plan, output_format: str, color: bool) -> None:
     "--base",
     metavar="REF",
     help="Compare with the schedules folder as committed at git REF instead of the database "
-    "(what a pull request changes; no database needed).",
+    "(what a pull request changes). Needs neither database nor Django settings: task names "
+    "are not checked (validate does that) and a cron without timezone shows as "
+    f"'{PROJECT_DEFAULT_ZONE}'.",
 )
 @database_option
 @check_tasks_option
@@ -69,13 +75,20 @@ def command(
     """
     from beat_sync.plan import make_plan
 
-    project = load_project(config)
-    desired = desired_state(config, project, check_tasks=not no_check_tasks)
     if base is not None:
-        plan = make_plan(desired, state_at_ref(config, project, base))
+        # Both sides are files, so the project is not loaded: a pull-request job can always run
+        # this. Both sides get the same stand-in for the project's default zone, so a cron
+        # compares as it does against the database unless its `timezone` itself changed.
+        files_only = Project(
+            PROJECT_DEFAULT_ZONE, beat_owned=frozenset(), registered_tasks=frozenset()
+        )
+        desired = desired_state(config, files_only, check_tasks=False)
+        plan = make_plan(desired, state_at_ref(config, files_only, base))
     else:
         from beat_sync.tables import read_current_state
 
+        project = load_project(config)
+        desired = desired_state(config, project, check_tasks=not no_check_tasks)
         current = read_current_state(using=database)
         plan = make_plan(desired, current, beat_owned=project.beat_owned)
     print_plan(plan, output_format, color)

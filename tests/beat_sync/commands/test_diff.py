@@ -216,5 +216,6 @@ def test_base_compares_with_the_manifest_committed_at_a_git_ref(tmp_path):
     result = cli("diff", "--base", "HEAD", "--exit-code", "--schedules", str(folder))
     assert result.exit_code == 2, result.output
     assert result.stdout.startswith(
-        "~ Purge sent emails\n    schedule: cron 30 3 * * * (UTC) -> cron 45 3 * * * (UTC)\n"
+        "~ Purge sent emails\n"
+        "    schedule: cron 30 3 * * * (project default) -> cron 45 3 * * * (project default)\n"
     )
