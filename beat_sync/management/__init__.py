@@ -26,6 +26,23 @@ class ClickCommand(BaseCommand):
             "args", nargs=argparse.REMAINDER, help="Passed on; see `--help` of the command."
         )
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs):
+        """Django's parser, except that every argument goes to the click command unparsed.
+
+        call_command("setup_periodic_tasks", "--schedules", "x") would otherwise fail in
+        argparse, which takes `--schedules` for an option of its own, not part of `args`.
+        """
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parse_defaults = parser.parse_args
+
+        def parse_args(args=None, namespace=None):
+            options = parse_defaults([])
+            options.args = list(args or [])
+            return options
+
+        parser.parse_args = parse_args
+        return parser
+
     def run_from_argv(self, argv: list[str]) -> None:
         """From the command line: click parses, prints and exits, as `beat-sync` does."""
         prog_name = f"{Path(argv[0]).name} {argv[1]}"

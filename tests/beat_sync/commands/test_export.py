@@ -1,0 +1,97 @@
+"""`beat-sync export`: a project with tasks made in the admin adopts beat-sync without a change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+
+from beat_sync.cli import main
+from beat_sync.tables import apply_plan, read_current_state
+from tests.beat_sync.samples import PENDING, PURGE, REQUEUE
+
+
+def cli(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def admin_made_tasks():
+    """Rows as people make them in the Django admin: every schedule kind, odd spacing and case."""
+    from django_celery_beat import models as m
+
+    sofia = m.CrontabSchedule.objects.create(
+        minute="0, 30", hour="9-17", day_of_week="MON-FRI", timezone="Europe/Sofia"
+    )
+    utc = m.CrontabSchedule.objects.create(minute="*/15", timezone="UTC")
+    every = m.IntervalSchedule.objects.create(every=30, period="minutes")
+    sunset = m.SolarSchedule.objects.create(
+        event="sunset", latitude="42.697708", longitude="23.321868"
+    )
+    once = m.ClockedSchedule.objects.create(clocked_time=datetime(2030, 12, 24, 7, tzinfo=UTC))
+    m.PeriodicTask.objects.create(
+        name="Purge sent emails", task=PURGE, crontab=sofia, kwargs='{"days":30}', queue=""
+    )
+    m.PeriodicTask.objects.create(
+        name="Re-queue stuck emails",
+        task=REQUEUE,
+        crontab=utc,
+        args='[1, "two"]',
+        headers='{"x": 1}',
+        priority=3,
+        expire_seconds=60,
+        description="Line one\nline two: 'quoted'",
+    )
+    m.PeriodicTask.objects.create(
+        name="Send pending emails", task=PENDING, interval=every, enabled=False
+    )
+    m.PeriodicTask.objects.create(name="At sunset", task=PURGE, solar=sunset)
+    m.PeriodicTask.objects.create(name="Year end", task=PENDING, clocked=once, one_off=True)
+
+
+@pytest.mark.django_db(transaction=True)  # DatabaseScheduler closes connections (see test_tables)
+def test_export_then_diff_shows_nothing_then_apply_recreates_the_same_tasks(tmp_path):
+    from beat_sync.project import celery_app
+    from tests.beat_sync.test_tables import install_beat_default_entries
+
+    admin_made_tasks()
+    install_beat_default_entries(celery_app())  # beat's celery.backend_cleanup
+    before = read_current_state()
+
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    result = cli("export", "-o", str(folder / "exported.yaml"))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "beat-sync: left out 'celery.backend_cleanup' (written by beat itself)\n"
+        f"Exported 5 periodic tasks to {folder / 'exported.yaml'}.\n"
+    )
+    assert cli("export").stdout == (folder / "exported.yaml").read_text()
+
+    diff = cli("diff", "--exit-code", "--schedules", str(folder))
+    assert (diff.exit_code, diff.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 5 unchanged\n",
+    )
+    assert cli("apply", "--schedules", str(folder)).stdout == "Already in sync: nothing to do.\n"
+
+    apply_plan([], beat_owned=())  # an empty database: everything the manifest says is created
+    assert cli("apply", "--schedules", str(folder)).exit_code == 0
+    after = read_current_state()
+    managed = [t for t in before.tasks if t.name != "celery.backend_cleanup"]
+    assert [t for t in after.tasks if t.name != "celery.backend_cleanup"] == managed
+
+
+@pytest.mark.django_db
+def test_a_row_the_manifest_cannot_hold_is_reported_where_it_lands(tmp_path):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Bad args", task=PURGE, interval=every, args='{"a": 1}')
+    result = cli("export", "-o", str(tmp_path / "out.yaml"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'out.yaml'}:" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "beat-sync: error: the exported manifest does not validate: fix those rows, then export "
+        "again"
+    )
