@@ -17,9 +17,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# migrate, validate, diff, apply, diff again (must be in sync), then the rows as Django sees them.
 demo: install
 	$(PY) example_project/manage.py migrate --noinput -v 0
-	$(BEAT_SYNC) --version
+	$(BEAT_SYNC) validate
+	$(BEAT_SYNC) diff
+	$(BEAT_SYNC) apply
+	$(BEAT_SYNC) diff --exit-code
+	@echo "PeriodicTask rows, as python example_project/manage.py shell sees them:"
+	@$(PY) example_project/manage.py shell --no-imports -c "from django_celery_beat.models import PeriodicTask; print(*(f'  {t} | task={t.task} enabled={t.enabled} last_run_at={t.last_run_at} total_run_count={t.total_run_count}' for t in PeriodicTask.objects.order_by('name')), sep=chr(10))"
 
 # A real worker and beat send an email from a periodic task applied by beat-sync (SQLite and the
 # filesystem broker in example_project/var/; nothing to install); both stopped at the end.
