@@ -61,8 +61,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Timings of apply/diff against the styleguide's loop on SQLite and PostgreSQL (127.0.0.1:5432,
+# a database created and dropped by the run); prints a table and writes bench/results.md.
 bench: install
-	@echo "make bench: not implemented yet (issue: benchmarks)" >&2; exit 1
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) example_project/var .pytest_cache .ruff_cache .hypothesis *.egg-info
