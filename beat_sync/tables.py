@@ -1,7 +1,7 @@
 """The only module that reads and writes django-celery-beat's tables: current state, locked apply.
 
 Reading (`read_current_state`): every PeriodicTask with its schedule in ONE query
-(select_related on interval, crontab, solar and clocked), normalised into `TaskState` with the
+(a LEFT JOIN to each of interval, crontab, solar and clocked), normalised into `TaskState` with the
 helpers of `beat_sync.state`, plus each row's run history.
 
 Applying (`apply_plan`), in one transaction on the chosen database alias:
@@ -32,9 +32,11 @@ as they are, with their schedule rows.
 Query count: constant whatever the number of tasks. Rows are inserted in one statement per
 table, except that SQLite caps the bound variables of one statement (SQLITE_LIMIT_VARIABLE_NUMBER,
 read from the connection: 250,000 on Debian's build, 32,766 by default since SQLite 3.32):
-beyond about limit / 23 tasks (10,000 at 250,000; 1,400 at 32,766) the task insert takes one
+beyond limit / 23 tasks (about 10,800 at 250,000; 1,400 at 32,766) the task insert takes one
 more statement per that many tasks. Django's own `bulk_create` would cap SQLite at 999
-variables (43 tasks per statement), which is why the inserts go through `QuerySet._insert`.
+variables (43 tasks per statement) and overwrite `date_changed` (auto_now), which is why the
+inserts are multi-row INSERT statements written here, their values adapted by the database
+backend's own `adapt_*` operations as Django's compiler does.
 
 Test-only hook: with the environment variable BEAT_SYNC_TEST_HOLD_AFTER_DELETE=<seconds>, apply
 sleeps that long after deleting and before recreating (the fault tests kill it there).
