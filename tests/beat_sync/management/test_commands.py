@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from beat_sync.tables import read_current_state
-from tests.beat_sync.processes import MANIFEST, manage, write_manifest
+from tests.beat_sync.processes import MANIFEST, base_env, manage, write_manifest
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
@@ -43,7 +43,7 @@ def test_manage_py_runs_every_command_with_the_same_exit_codes(process_env, tmp_
 
 
 def test_help_names_the_management_command():
-    result = manage("setup_periodic_tasks", "--help", env=__import__("os").environ.copy())
+    result = manage("setup_periodic_tasks", "--help", env=base_env())
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: manage.py setup_periodic_tasks [OPTIONS]\n")
     assert "--dry-run" in result.stdout
