@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import stat
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -99,6 +100,10 @@ def load_manifest(paths: Sequence[Path]) -> ManifestResult:
     read_errors: list[LocatedError] = []
     for file in manifest_files(paths):
         try:
+            # A FIFO would block the open (or the read) forever, a device may never end.
+            if not stat.S_ISREG(file.stat().st_mode):
+                read_errors.append(LocatedError(str(file), 1, 1, "cannot read: not a regular file"))
+                continue
             sources.append((str(file), file.read_bytes()))
         except OSError as exc:
             read_errors.append(LocatedError(str(file), 1, 1, f"cannot read: {exc.strerror or exc}"))
