@@ -46,7 +46,9 @@ test-sqlite: install
 	@echo "== tests on SQLite =="
 	@# A file test database (removed by the test run), so the end-to-end test's worker and beat,
 	@# separate processes, can open it; an in-memory one is private to the pytest process.
-	env -u DATABASE_URL BEAT_SYNC_SQLITE_TEST_NAME=$${TMPDIR:-/tmp}/beat-sync-test-$$$$.sqlite3 \
+	@# BEAT_SYNC_REQUIRE_POSTGRES (set by .ci/run for `make test`) is for the PostgreSQL pass only.
+	env -u DATABASE_URL -u BEAT_SYNC_REQUIRE_POSTGRES \
+		BEAT_SYNC_SQLITE_TEST_NAME=$${TMPDIR:-/tmp}/beat-sync-test-$$$$.sqlite3 \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: install
