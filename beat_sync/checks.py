@@ -6,9 +6,9 @@ Which manifest: the `BEAT_SYNC_SCHEDULES` setting (a folder or a file) when set;
 project's folder, so the answer does not depend on where manage.py is run from), else
 `schedules/` next to it; without BASE_DIR the search starts from the current directory.
 
-Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 task not
-registered with the Celery app, beat_sync.E003 configuration unusable, beat_sync.W002 no
-manifest found.
+Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
+project cannot run (not registered with the Celery app, or solar without ephem), beat_sync.E003
+configuration unusable, beat_sync.W002 no manifest found.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def check_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 def _check_manifest() -> list[checks.CheckMessage]:
     from beat_sync.commands._options import display_path
-    from beat_sync.manifest import check_registered_tasks, load_manifest
-    from beat_sync.project import celery_app
+    from beat_sync.manifest import load_manifest
+    from beat_sync.project import celery_app, project_errors
 
     try:
         path = manifest_path()
@@ -84,7 +84,6 @@ def _check_manifest() -> list[checks.CheckMessage]:
         ]
     messages = [_message(error, "001") for error in result.errors]
     if result.specs:
-        registered = celery_app().tasks.keys()
-        unregistered = check_registered_tasks(result.specs, registered)
-        messages.extend(_message(error, "002") for error in unregistered)
+        unrunnable = project_errors(result.specs, celery_app().tasks.keys())
+        messages.extend(_message(error, "002") for error in unrunnable)
     return messages

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from collections.abc import Iterable
 
 from beat_sync.config import Config, activate_import_path
-from beat_sync.errors import UserError
+from beat_sync.errors import LocatedError, UserError
 
 
 def setup_django(config: Config) -> None:
@@ -52,3 +54,29 @@ def default_timezone() -> str:
 
     app = celery_app()
     return str(app.conf.timezone or getattr(settings, "CELERY_TIMEZONE", None) or "UTC")
+
+
+def project_errors(specs, registered_tasks: Iterable[str]) -> list[LocatedError]:
+    """What the manifest asks of the project that it cannot do, located in the manifest.
+
+    A `task` the Celery app does not register (with a suggestion), and a solar schedule without
+    `ephem` (celery[solar]): without it, beat's DatabaseScheduler fails on the first solar row
+    and loads no schedule at all. validate, diff, apply and the system check all ask this.
+    """
+    from beat_sync.manifest import check_registered_tasks
+
+    errors = check_registered_tasks(specs, registered_tasks)
+    if importlib.util.find_spec("ephem") is None:
+        for spec in specs:
+            where = spec.location_of("solar") if spec.solar is not None else None
+            if where is not None:
+                errors.append(
+                    LocatedError(
+                        where.path,
+                        where.line,
+                        where.column,
+                        "solar schedules need the ephem library (pip install 'celery[solar]'): "
+                        "without it beat cannot load any of its schedule",
+                    )
+                )
+    return sorted(errors)

@@ -38,29 +38,6 @@ def load_project(config: Config) -> Project:
     )
 
 
-def solar_without_ephem(specs) -> list[LocatedError]:
-    """Celery computes solar events with `ephem` (celery[solar]); without it, beat's
-    DatabaseScheduler fails on the first solar row and loads no schedule at all."""
-    import importlib.util
-
-    if importlib.util.find_spec("ephem") is not None:
-        return []
-    errors = []
-    for spec in specs:
-        where = spec.location_of("solar") if spec.solar is not None else None
-        if where is not None:
-            errors.append(
-                LocatedError(
-                    where.path,
-                    where.line,
-                    where.column,
-                    "solar schedules need the ephem library (pip install 'celery[solar]'): "
-                    "without it beat cannot load any of its schedule",
-                )
-            )
-    return errors
-
-
 def _stop_on_errors(label: str, result, extra: Sequence[LocatedError] = ()) -> None:
     """Print warnings and errors as path:line:column; exit 1 if any is an error."""
     from beat_sync.manifest import ManifestResult
@@ -75,15 +52,13 @@ def _stop_on_errors(label: str, result, extra: Sequence[LocatedError] = ()) -> N
 
 def desired_state(config: Config, project: Project, check_tasks: bool) -> tuple[TaskState, ...]:
     """The schedules folder validated (as `validate` does) and normalised; exit 1 when invalid."""
-    from beat_sync.manifest import check_registered_tasks, load_manifest
+    from beat_sync.manifest import load_manifest
     from beat_sync.normalise import normalise
+    from beat_sync.project import project_errors
 
     folder = Path(display_path(config.schedules))
     result = load_manifest([folder])
-    extra: list[LocatedError] = []
-    if check_tasks:
-        extra += check_registered_tasks(result.specs, project.registered_tasks)
-        extra += solar_without_ephem(result.specs)
+    extra = project_errors(result.specs, project.registered_tasks) if check_tasks else []
     _stop_on_errors(str(folder), result, extra)
     return normalise(result.specs, project.default_timezone)
 

@@ -18,9 +18,8 @@ from beat_sync.errors import LocatedError, UserError
 
 
 def registered_task_errors(config: Config, specs) -> list[LocatedError]:
-    """Load the project (Django, then its Celery app) and check every `task` against it."""
-    from beat_sync.manifest import check_registered_tasks
-    from beat_sync.project import celery_app, setup_django
+    """Load the project (Django, then its Celery app) and check the manifest against it."""
+    from beat_sync.project import celery_app, project_errors, setup_django
 
     try:
         setup_django(config)
@@ -29,7 +28,7 @@ def registered_task_errors(config: Config, specs) -> list[LocatedError]:
         raise UserError(
             f"cannot check task names: {exc}; pass --no-check-tasks to skip this check"
         ) from exc
-    return check_registered_tasks(specs, registered)
+    return project_errors(specs, registered)
 
 
 @click.command("validate")
