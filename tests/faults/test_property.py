@@ -1,0 +1,165 @@
+"""Property: for any sequence of valid manifests applied one after the other, after each apply
+`beat-sync diff` is in sync and django-celery-beat's own DatabaseScheduler loads exactly the
+manifest's enabled tasks, each with the Celery schedule object, arguments, routing and flags the
+manifest describes.
+
+Generated crons avoid a single numeric hour and clocked times lie in the past: DatabaseScheduler
+leaves such crons outside a +/- 2 hour window, and clocked times more than 5 minutes ahead, out
+of what it loads (django_celery_beat.schedulers.enabled_models_qs), whatever the tables hold.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from beat_sync.cli import main
+from beat_sync.state import ClockedSchedule, CronSchedule, IntervalSchedule, SolarSchedule
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [f"task {letter}" for letter in "abcdefgh"]  # few, so that steps add, change, remove
+TASKS = [
+    "styleguide_example.emails.tasks.email_requeue_stuck",
+    "styleguide_example.emails.tasks.email_purge_sent",
+    "styleguide_example.emails.tasks.email_send_pending",
+]
+
+cron = st.fixed_dictionaries(
+    {
+        "minute": st.sampled_from(["*", "0", "*/15", "5,35", "0-30/10"]),
+        "hour": st.sampled_from(["*", "*/4", "9-17", "0,12", "1-23/2"]),
+        "day_of_week": st.sampled_from(["*", "mon-fri", "0,6"]),
+        "day_of_month": st.sampled_from(["*", "1", "1-15"]),
+        "month_of_year": st.sampled_from(["*", "1-6"]),
+    },
+    optional={"timezone": st.sampled_from(["UTC", "Europe/Sofia", "America/New_York"])},
+)
+interval = st.fixed_dictionaries(
+    {
+        "every": st.integers(1, 1000),
+        "period": st.sampled_from(["days", "hours", "minutes", "seconds", "microseconds"]),
+    }
+)
+coordinate = st.integers(-8999, 8999).map(lambda n: n / 100)
+solar = st.fixed_dictionaries(
+    {
+        "event": st.sampled_from(["sunrise", "sunset", "solar_noon", "dawn_civil"]),
+        "latitude": coordinate,
+        "longitude": coordinate.map(lambda x: x * 2),
+    }
+)
+past = st.datetimes(datetime(2020, 1, 1), datetime(2025, 12, 31)).map(
+    lambda moment: moment.replace(microsecond=0, tzinfo=UTC).isoformat()
+)
+schedule = st.one_of(
+    cron.map(lambda c: {"cron": c}),
+    interval.map(lambda i: {"interval": i}),
+    solar.map(lambda s: {"solar": s}),
+    past.map(lambda t: {"clocked": t, "one_off": True}),
+)
+optional = st.fixed_dictionaries(
+    {},
+    optional={
+        "args": st.lists(st.one_of(st.integers(-5, 5), st.text("xyz", max_size=3)), max_size=3),
+        "kwargs": st.dictionaries(st.sampled_from(["days", "minutes"]), st.integers(0, 99)),
+        "headers": st.dictionaries(st.sampled_from(["x-a", "x-b"]), st.text("ab", max_size=2)),
+        "queue": st.sampled_from(["emails", "default"]),
+        "priority": st.integers(0, 9),
+        "enabled": st.booleans(),
+        "description": st.text("ab \n", max_size=5),
+    },
+)
+
+
+@st.composite
+def manifests(draw) -> list[dict]:
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=5))
+    return [
+        {"name": name, "task": draw(st.sampled_from(TASKS)), **draw(schedule), **draw(optional)}
+        for name in names
+    ]
+
+
+def celery_schedule(state):
+    """The Celery schedule object a TaskState's schedule means (what beat should run)."""
+    from celery import schedules
+    from django_celery_beat.clockedschedule import clocked
+    from django_celery_beat.tzcrontab import TzAwareCrontab
+
+    s = state.schedule
+    if isinstance(s, CronSchedule):
+        return TzAwareCrontab(
+            minute=s.minute,
+            hour=s.hour,
+            day_of_week=s.day_of_week,
+            day_of_month=s.day_of_month,
+            month_of_year=s.month_of_year,
+            tz=ZoneInfo(s.timezone),
+        )
+    if isinstance(s, IntervalSchedule):
+        return schedules.schedule(timedelta(**{s.period: s.every}))
+    if isinstance(s, SolarSchedule):
+        return schedules.solar(s.event, s.latitude, s.longitude)
+    assert isinstance(s, ClockedSchedule)
+    return clocked(s.clocked_time)
+
+
+def desired_state(folder: Path):
+    from beat_sync.manifest import load_manifest
+    from beat_sync.normalise import normalise
+    from beat_sync.project import default_timezone
+
+    result = load_manifest([folder])
+    assert result.ok, [str(error) for error in result.errors]
+    return normalise(result.specs, default_timezone())
+
+
+def assert_scheduler_loads(desired) -> None:
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from beat_sync.project import celery_app
+
+    entries = DatabaseScheduler(app=celery_app(), lazy=True).all_as_schedule()
+    enabled = {state.name: state for state in desired if state.enabled}
+    assert set(entries) == set(enabled)
+    for name, entry in entries.items():
+        state = enabled[name]
+        assert entry.task == state.task
+        assert entry.schedule == celery_schedule(state), (entry.schedule, state.schedule)
+        assert entry.args == json.loads(state.args)
+        assert entry.kwargs == json.loads(state.kwargs)
+        assert entry.options.get("queue") == state.queue
+        assert entry.options.get("priority") == state.priority
+        assert entry.options["headers"] == {**json.loads(state.headers), "periodic_task_name": name}
+        assert (entry.model.one_off, entry.model.enabled) == (state.one_off, True)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(manifests(), min_size=1, max_size=4))
+def test_any_sequence_of_applies_is_in_sync_and_loaded_by_beat(steps, tmp_path_factory):
+    runner = CliRunner()
+    for tasks in steps:
+        folder = tmp_path_factory.mktemp("schedules")
+        (folder / "tasks.yaml").write_text(yaml.safe_dump({"periodic_tasks": tasks}))
+        options = ["--no-color", "--schedules", str(folder)]
+        applied = runner.invoke(main, ["apply", *options])
+        assert applied.exit_code == 0, applied.output + applied.stderr
+        diff = runner.invoke(main, ["diff", "--exit-code", *options])
+        assert diff.exit_code == 0, diff.output
+        assert diff.stdout.splitlines()[-1].startswith(
+            "In sync: 0 to add, 0 to change, 0 to remove"
+        )
+        assert_scheduler_loads(desired_state(folder))
