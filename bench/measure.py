@@ -153,7 +153,7 @@ def measure_size(folder: Path, count: int, baseline_estimate: float | None) -> d
         apply_plan(())
         assert not read_current_state().tasks
 
-    repeats = 5 if count <= 100 else 3 if count <= 1000 else 1
+    repeats = 7 if count <= 1000 else 3
     row: dict = {"n": count}
     row["load_seconds"], desired_a = load(folder / f"mixed_{count}_0")
     _, desired_b = load(folder / f"mixed_{count}_1")

@@ -268,9 +268,9 @@ def machine(results: list[dict], load_start: tuple[float, ...]) -> list[str]:
 
 
 NOTES = """\
-What is measured (wall time, `time.perf_counter`, median of 5 runs for N <= 100, of 3 for
-N = 1,000, one run for N = 10,000; q = SQL statements sent through Django's connection, BEGIN,
-SAVEPOINT and the lock included):
+What is measured (wall time, `time.perf_counter`, median of 7 runs for N <= 1,000 and of 3 for
+N = 10,000; the styleguide loop: median of 7 runs for N <= 100, one run from N = 1,000; q = SQL
+statements sent through Django's connection, BEGIN, SAVEPOINT and the lock included):
 - manifest load: `load_manifest` + `normalise` of the YAML files (500 tasks a file), reported
   apart from everything else; the diff and apply columns start from the normalised state.
 - apply: `beat_sync.tables.apply_plan`, the function `beat-sync apply` calls (lock, read, plan,
