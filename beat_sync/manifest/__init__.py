@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from beat_sync.errors import LocatedError, UserError
-from beat_sync.manifest.loader import load_document
+from beat_sync.manifest.loader import MAX_BYTES, load_document, oversize_error
 from beat_sync.manifest.models import SCHEDULE_KINDS, SourceLocation, TaskSpec, did_you_mean
 from beat_sync.manifest.validate import validate_document
 
@@ -101,8 +101,13 @@ def load_manifest(paths: Sequence[Path]) -> ManifestResult:
     for file in manifest_files(paths):
         try:
             # A FIFO would block the open (or the read) forever, a device may never end.
-            if not stat.S_ISREG(file.stat().st_mode):
+            status = file.stat()
+            if not stat.S_ISREG(status.st_mode):
                 read_errors.append(LocatedError(str(file), 1, 1, "cannot read: not a regular file"))
+                continue
+            # A huge file is refused without reading it into memory first.
+            if status.st_size > MAX_BYTES:
+                read_errors.append(oversize_error(str(file), status.st_size))
                 continue
             sources.append((str(file), file.read_bytes()))
         except OSError as exc:

@@ -89,14 +89,16 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
+def oversize_error(path: str, size: int) -> LocatedError:
+    return LocatedError(
+        path, 1, 1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte (5 MiB) limit"
+    )
+
+
 def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[LocatedError]]:
     """Parse one file's bytes; None (with the reasons) when nothing can be validated."""
     if len(raw) > MAX_BYTES:
-        return None, [
-            LocatedError(
-                path, 1, 1, f"file is {len(raw):,} bytes, over the {MAX_BYTES:,}-byte (5 MiB) limit"
-            )
-        ]
+        return None, [oversize_error(path, len(raw))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -161,6 +161,24 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing():
     ]
 
 
+def test_a_huge_file_is_refused_without_reading_it_into_memory(tmp_path):
+    import tracemalloc
+
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        result = load_manifest([tmp_path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [str(error) for error in result.errors] == [
+        f"{huge}:1:1: file is 104,857,600 bytes, over the 5,242,880-byte (5 MiB) limit"
+    ]
+    assert peak < 10 * 1024 * 1024
+
+
 def test_merge_keys_fill_in_without_overriding():
     result = load(
         "x-defaults: &defaults\n  queue: slow\n  priority: 3\n"
