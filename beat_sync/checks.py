@@ -84,6 +84,6 @@ def _check_manifest() -> list[checks.CheckMessage]:
         ]
     messages = [_message(error, "001") for error in result.errors]
     if result.specs:
-        unrunnable = project_errors(result.specs, celery_app().tasks.keys())
+        unrunnable = project_errors(result.specs, dict(celery_app().tasks))
         messages.extend(_message(error, "002") for error in unrunnable)
     return messages

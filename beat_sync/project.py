@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import Any
 
 from beat_sync.config import Config, activate_import_path
 from beat_sync.errors import LocatedError, UserError
@@ -56,27 +57,55 @@ def default_timezone() -> str:
     return str(app.conf.timezone or getattr(settings, "CELERY_TIMEZONE", None) or "UTC")
 
 
-def project_errors(specs, registered_tasks: Iterable[str]) -> list[LocatedError]:
+def project_errors(specs, tasks: Mapping[str, Any]) -> list[LocatedError]:
     """What the manifest asks of the project that it cannot do, located in the manifest.
 
-    A `task` the Celery app does not register (with a suggestion), and a solar schedule without
-    `ephem` (celery[solar]): without it, beat's DatabaseScheduler fails on the first solar row
-    and loads no schedule at all. validate, diff, apply and the system check all ask this.
+    `tasks` is the Celery app's registry (name -> task). Reported: a `task` it does not register
+    (with a suggestion); `args`/`kwargs` that do not fit the task's signature, which Celery
+    checks when beat sends it ("Couldn't apply scheduled task", nothing sent); and a solar
+    schedule without `ephem` (celery[solar]), without which beat's DatabaseScheduler fails on
+    the first solar row and loads no schedule at all. validate, diff, apply and the system
+    check all ask this.
     """
     from beat_sync.manifest import check_registered_tasks
 
-    errors = check_registered_tasks(specs, registered_tasks)
-    if importlib.util.find_spec("ephem") is None:
-        for spec in specs:
-            where = spec.location_of("solar") if spec.solar is not None else None
-            if where is not None:
-                errors.append(
-                    LocatedError(
-                        where.path,
-                        where.line,
-                        where.column,
-                        "solar schedules need the ephem library (pip install 'celery[solar]'): "
-                        "without it beat cannot load any of its schedule",
-                    )
+    errors = check_registered_tasks(specs, tasks.keys())
+    ephem_missing = importlib.util.find_spec("ephem") is None
+    for spec in specs:
+        task = tasks.get(spec.task)
+        mismatch = _signature_mismatch(task, spec.args, spec.kwargs) if task else None
+        if mismatch:
+            key = "kwargs" if spec.kwargs else "args"
+            where = spec.location_of(key) or spec.task_location or spec.location
+            errors.append(
+                LocatedError(
+                    where.path,
+                    where.line,
+                    where.column,
+                    f"args/kwargs do not fit task '{spec.task}': {mismatch}",
                 )
+            )
+        if ephem_missing and spec.solar is not None:
+            where = spec.location_of("solar") or spec.location
+            errors.append(
+                LocatedError(
+                    where.path,
+                    where.line,
+                    where.column,
+                    "solar schedules need the ephem library (pip install 'celery[solar]'): "
+                    "without it beat cannot load any of its schedule",
+                )
+            )
     return sorted(errors)
+
+
+def _signature_mismatch(task: Any, args: list, kwargs: dict) -> str | None:
+    """Celery's own check (Task.apply_async with `typing`): the task's header called with them."""
+    check_arguments = getattr(task, "__header__", None)
+    if not getattr(task, "typing", True) or check_arguments is None:
+        return None
+    try:
+        check_arguments(*args, **kwargs)
+    except TypeError as exc:
+        return str(exc)
+    return None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,7 +23,7 @@ class Project:
 
     default_timezone: str
     beat_owned: frozenset[str]  # the Celery app's beat_schedule names (see beat_sync.plan)
-    registered_tasks: frozenset[str]
+    tasks: Mapping[str, Any]  # the Celery app's task registry; empty when not loaded
 
 
 def load_project(config: Config) -> Project:
@@ -34,7 +35,7 @@ def load_project(config: Config) -> Project:
     return Project(
         default_timezone=default_timezone(),
         beat_owned=frozenset(app.conf.beat_schedule or ()),
-        registered_tasks=frozenset(app.tasks.keys()),
+        tasks=dict(app.tasks),
     )
 
 
@@ -58,7 +59,7 @@ def desired_state(config: Config, project: Project, check_tasks: bool) -> tuple[
 
     folder = Path(display_path(config.schedules))
     result = load_manifest([folder])
-    extra = project_errors(result.specs, project.registered_tasks) if check_tasks else []
+    extra = project_errors(result.specs, project.tasks) if check_tasks else []
     _stop_on_errors(str(folder), result, extra)
     return normalise(result.specs, project.default_timezone)
 

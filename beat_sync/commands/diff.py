@@ -79,9 +79,7 @@ def command(
         # Both sides are files, so the project is not loaded: a pull-request job can always run
         # this. Both sides get the same stand-in for the project's default zone, so a cron
         # compares as it does against the database unless its `timezone` itself changed.
-        files_only = Project(
-            PROJECT_DEFAULT_ZONE, beat_owned=frozenset(), registered_tasks=frozenset()
-        )
+        files_only = Project(PROJECT_DEFAULT_ZONE, beat_owned=frozenset(), tasks={})
         desired = desired_state(config, files_only, check_tasks=False)
         plan = make_plan(desired, state_at_ref(config, files_only, base))
     else:

@@ -23,12 +23,12 @@ def registered_task_errors(config: Config, specs) -> list[LocatedError]:
 
     try:
         setup_django(config)
-        registered = list(celery_app().tasks.keys())
+        tasks = dict(celery_app().tasks)
     except UserError as exc:
         raise UserError(
             f"cannot check task names: {exc}; pass --no-check-tasks to skip this check"
         ) from exc
-    return project_errors(specs, registered)
+    return project_errors(specs, tasks)
 
 
 @click.command("validate")

@@ -52,6 +52,20 @@ def test_a_task_name_typo_is_caught_with_a_suggestion(typo_manifest: Path):
     assert result.stdout == ""
 
 
+def test_kwargs_the_task_does_not_take_are_caught(tmp_path: Path):
+    path = tmp_path / "kwargs.yaml"
+    path.write_text(
+        f"periodic_tasks:\n  - name: Purge\n    task: {PURGE}\n    cron: '0 3 * * *'\n"
+        "    kwargs: {dayz: 30}\n"
+    )
+    result = validate(str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:5:13: args/kwargs do not fit task '{PURGE}': "
+        "email_purge_sent() got an unexpected keyword argument 'dayz'"
+    )
+
+
 def test_no_check_tasks_skips_only_the_task_check(typo_manifest: Path):
     result = validate("--no-check-tasks", str(typo_manifest))
     assert (result.exit_code, result.stdout) == (
