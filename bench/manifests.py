@@ -1,7 +1,8 @@
 """Generated manifests for the benchmark: N tasks of every schedule kind, and cron-only ones.
 
-Variant 0 and variant 1 of the same N differ in every task (kwargs, and the schedule of most),
-so applying one over the other changes all N tasks.
+Variant 0 and variant 1 of the same N differ in every task (description, kwargs where the task
+takes any, and the schedule of most), so applying one over the other changes all N tasks. The
+kwargs fit the example tasks' signatures, as `validate` requires.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ TASKS = (
     "styleguide_example.emails.tasks.email_purge_sent",
     "styleguide_example.emails.tasks.email_send_pending",
 )
+KWARGS = {  # the tasks' signatures: email_requeue_stuck(minutes), email_purge_sent(days), none
+    TASKS[0]: "    kwargs: {{minutes: {n}}}\n",
+    TASKS[1]: "    kwargs: {{days: {n}}}\n",
+    TASKS[2]: "",
+}
 PERIODS = ("seconds", "minutes", "hours", "days")
 SOLAR_EVENTS = ("sunrise", "sunset", "solar_noon")
 TASKS_PER_FILE = 500
@@ -21,7 +27,8 @@ TASKS_PER_FILE = 500
 def _mixed_task(i: int, variant: int) -> str:
     """One task as YAML; the schedule kind cycles with i, kinds 8 and 9 disabled."""
     name, task = f"bench task {i:05d}", TASKS[i % len(TASKS)]
-    head = f"  - name: {name}\n    task: {task}\n    kwargs: {{n: {i}, variant: {variant}}}\n"
+    head = f"  - name: {name}\n    task: {task}\n    description: bench variant {variant}\n"
+    head += KWARGS[task].format(n=1 + (i + variant) % 365)
     kind = i % 10
     if kind in (0, 1, 2, 3, 8):
         if kind % 2:

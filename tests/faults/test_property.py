@@ -27,11 +27,14 @@ from beat_sync.state import ClockedSchedule, CronSchedule, IntervalSchedule, Sol
 pytestmark = pytest.mark.django_db
 
 NAMES = [f"task {letter}" for letter in "abcdefgh"]  # few, so that steps add, change, remove
-TASKS = [
-    "styleguide_example.emails.tasks.email_requeue_stuck",
-    "styleguide_example.emails.tasks.email_purge_sent",
-    "styleguide_example.emails.tasks.email_send_pending",
-]
+# The example tasks and their one optional parameter: email_requeue_stuck(minutes),
+# email_purge_sent(days), email_send_pending().
+PARAMETERS = {
+    "styleguide_example.emails.tasks.email_requeue_stuck": "minutes",
+    "styleguide_example.emails.tasks.email_purge_sent": "days",
+    "styleguide_example.emails.tasks.email_send_pending": None,
+}
+TASKS = list(PARAMETERS)
 
 cron = st.fixed_dictionaries(
     {
@@ -69,8 +72,6 @@ schedule = st.one_of(
 optional = st.fixed_dictionaries(
     {},
     optional={
-        "args": st.lists(st.one_of(st.integers(-5, 5), st.text("xyz", max_size=3)), max_size=3),
-        "kwargs": st.dictionaries(st.sampled_from(["days", "minutes"]), st.integers(0, 99)),
         "headers": st.dictionaries(st.sampled_from(["x-a", "x-b"]), st.text("ab", max_size=2)),
         "queue": st.sampled_from(["emails", "default"]),
         "priority": st.integers(0, 9),
@@ -81,11 +82,30 @@ optional = st.fixed_dictionaries(
 
 
 @st.composite
+def call_arguments(draw, task: str) -> dict:
+    """args or kwargs that fit the task's signature (validate refuses others, as Celery does)."""
+    parameter = PARAMETERS[task]
+    if parameter is None:
+        return {}
+    value = st.integers(0, 99)
+    return draw(
+        st.sampled_from([{}, {"args": [draw(value)]}, {"kwargs": {parameter: draw(value)}}])
+    )
+
+
+@st.composite
 def manifests(draw) -> list[dict]:
     names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=5))
+    tasks = [draw(st.sampled_from(TASKS)) for _ in names]
     return [
-        {"name": name, "task": draw(st.sampled_from(TASKS)), **draw(schedule), **draw(optional)}
-        for name in names
+        {
+            "name": name,
+            "task": task,
+            **draw(schedule),
+            **draw(optional),
+            **draw(call_arguments(task)),
+        }
+        for name, task in zip(names, tasks, strict=True)
     ]
 
 
