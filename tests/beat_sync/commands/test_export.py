@@ -36,7 +36,7 @@ def admin_made_tasks():
         name="Re-queue stuck emails",
         task=REQUEUE,
         crontab=utc,
-        args='[15]',
+        args="[15]",
         headers='{"x": 1}',
         priority=3,
         expire_seconds=60,
