@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -14,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from beat_sync.errors import UserError
 from beat_sync.state import CronSchedule, TaskState
 from beat_sync.tables import apply_plan, read_current_state
-from tests.beat_sync.samples import PURGE, cron, every_kind, numbered
+from tests.beat_sync.samples import PURGE, celery_schedule, cron, every_kind, numbered
 
 pytestmark = pytest.mark.django_db
 
@@ -188,28 +187,6 @@ def test_identical_schedules_share_one_row():
         m.SolarSchedule.objects.count(),
         m.ClockedSchedule.objects.count(),
     ] == [1, 1, 1, 1]
-
-
-def celery_schedule(schedule):
-    """The Celery schedule object a manifest schedule means, built with Celery's own classes."""
-    from celery import schedules
-    from django_celery_beat.clockedschedule import clocked
-    from django_celery_beat.tzcrontab import TzAwareCrontab
-
-    if schedule.kind == "cron":
-        return TzAwareCrontab(
-            minute=schedule.minute,
-            hour=schedule.hour,
-            day_of_month=schedule.day_of_month,
-            month_of_year=schedule.month_of_year,
-            day_of_week=schedule.day_of_week,
-            tz=ZoneInfo(schedule.timezone),
-        )
-    if schedule.kind == "interval":
-        return schedules.schedule(timedelta(**{schedule.period: schedule.every}))
-    if schedule.kind == "solar":
-        return schedules.solar(schedule.event, schedule.latitude, schedule.longitude)
-    return clocked(schedule.clocked_time)
 
 
 def test_database_scheduler_loads_every_applied_task_with_its_schedule():

@@ -11,17 +11,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from background import Background, logs_tail, start_beat, start_worker, wait_until
+from tests.processes import database_url_of, run_beat_sync
 
-REPO = Path(__file__).resolve().parents[2]
-BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A database number of its own on the shared Redis; each test also gets a queue of its own.
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
@@ -37,26 +34,6 @@ def pytest_runtest_makereport(item, call):
 
 
 CALL_REPORT = pytest.StashKey[pytest.TestReport]()
-
-
-def database_url_of(connection) -> str | None:
-    """A DATABASE_URL (config/database_url.py form) naming the test database, for a process
-    started by the test; None when other processes cannot open it (in-memory SQLite)."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(settings["NAME"])
-        if connection.is_in_memory_db() or name.startswith("file:"):
-            return None
-        return f"sqlite:///{Path(name).resolve()}"  # sqlite:////absolute/path
-    if connection.vendor == "postgresql":
-        credentials = quote(settings["USER"] or "", safe="")
-        if settings["PASSWORD"]:
-            credentials += ":" + quote(settings["PASSWORD"], safe="")
-        host = settings["HOST"] or "localhost"
-        port = f":{settings['PORT']}" if settings["PORT"] else ""
-        at = "@" if credentials else ""
-        return f"postgres://{credentials}{at}{host}{port}/{quote(settings['NAME'], safe='')}"
-    return None
 
 
 def _redis_reachable() -> bool:
@@ -133,13 +110,6 @@ def beat_sync(live_env):
     """Run the `beat-sync` CLI from the repository root against the test database."""
 
     def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(BEAT_SYNC), *map(str, args)],
-            cwd=REPO,
-            env=live_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_beat_sync(*args, env=live_env)
 
     return run

@@ -9,13 +9,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
-PROCESS_TIMEOUT = 120
+from tests.processes import REPO, database_url_of
+
 TASK = "styleguide_example.emails.tasks.email_send_pending"
 # The `beat-sync` CLI with time.sleep reporting on stderr when the apply's test hook
 # (BEAT_SYNC_TEST_HOLD_AFTER_DELETE) starts holding, so a test knows the deletes have run.
@@ -33,24 +31,10 @@ main()
 """
 
 
-def database_url(connection) -> str | None:
-    """The test database as a DATABASE_URL another process can open; None for in-memory SQLite."""
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        if connection.is_in_memory_db():
-            return None
-        return f"sqlite:///{Path(settings['NAME']).resolve()}"
-    user = quote(settings["USER"] or "", safe="")
-    password = f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else ""
-    port = f":{settings['PORT']}" if settings["PORT"] else ""
-    host = settings["HOST"] or "localhost"
-    return f"postgres://{user}{password}@{host}{port}/{quote(settings['NAME'], safe='')}"
-
-
 def process_env(connection) -> dict[str, str]:
     """Environment of a `beat-sync` process run against the test database (skips the test when
     the SQLite test database is in memory, which another process cannot open)."""
-    url = database_url(connection)
+    url = database_url_of(connection)
     if url is None:
         pytest.skip(
             "the SQLite test database is in memory: set BEAT_SYNC_SQLITE_TEST_NAME to a file "
@@ -60,18 +44,6 @@ def process_env(connection) -> dict[str, str]:
     env.update(DATABASE_URL=url, NO_COLOR="1")
     env.pop("BEAT_SYNC_TEST_HOLD_AFTER_DELETE", None)
     return env
-
-
-def beat_sync(*args: str | Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run `beat-sync ARGS` from the repository root (its pyproject.toml names the project)."""
-    return subprocess.run(
-        [str(BEAT_SYNC), *map(str, args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PROCESS_TIMEOUT,
-    )
 
 
 def start_beat_sync(*args: str | Path, env: dict[str, str]) -> subprocess.Popen[str]:

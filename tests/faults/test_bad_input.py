@@ -22,7 +22,8 @@ from django.db import connection
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
 from bench.manifests import write_manifest
-from tests.faults.helpers import REPO, beat_sync, checksum_tables, process_env, write_schedules
+from tests.faults.helpers import REPO, checksum_tables, process_env, write_schedules
+from tests.processes import run_beat_sync as beat_sync
 
 CORPUS = REPO / "tests" / "beat_sync" / "manifest" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.yaml"))

@@ -16,12 +16,12 @@ from django.db import connection
 from beat_sync.normalise import normalise
 from beat_sync.tables import HOLD_AFTER_DELETE_ENV, read_current_state
 from tests.faults.helpers import (
-    PROCESS_TIMEOUT,
     interval_manifest,
     process_env,
     start_beat_sync,
     write_schedules,
 )
+from tests.processes import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

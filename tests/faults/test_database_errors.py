@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.faults.helpers import beat_sync, checksum_tables, process_env
+from tests.faults.helpers import checksum_tables, process_env
+from tests.processes import run_beat_sync as beat_sync
 
 PG = ("127.0.0.1", 5432)
 

@@ -15,13 +15,13 @@ from django.db import connection
 from beat_sync.tables import HOLD_AFTER_DELETE_ENV, read_current_state
 from tests.faults.helpers import (
     HOLD_MARKER,
-    beat_sync,
     dump_tables,
     interval_manifest,
     process_env,
     start_beat_sync,
     write_schedules,
 )
+from tests.processes import run_beat_sync as beat_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

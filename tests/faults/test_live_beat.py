@@ -21,7 +21,8 @@ import pytest
 from django.db import connection
 
 from background import Background, logs_tail, start_celery, wait_until
-from tests.faults.helpers import beat_sync, interval_manifest, process_env, write_schedules
+from tests.faults.helpers import interval_manifest, process_env, write_schedules
+from tests.processes import run_beat_sync as beat_sync
 
 pytestmark = [
     pytest.mark.slow,

@@ -11,9 +11,8 @@ of what it loads (django_celery_beat.schedulers.enabled_models_qs), whatever the
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -22,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beat_sync.cli import main
-from beat_sync.state import ClockedSchedule, CronSchedule, IntervalSchedule, SolarSchedule
+from tests.beat_sync.samples import celery_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -109,30 +108,6 @@ def manifests(draw) -> list[dict]:
     ]
 
 
-def celery_schedule(state):
-    """The Celery schedule object a TaskState's schedule means (what beat should run)."""
-    from celery import schedules
-    from django_celery_beat.clockedschedule import clocked
-    from django_celery_beat.tzcrontab import TzAwareCrontab
-
-    s = state.schedule
-    if isinstance(s, CronSchedule):
-        return TzAwareCrontab(
-            minute=s.minute,
-            hour=s.hour,
-            day_of_week=s.day_of_week,
-            day_of_month=s.day_of_month,
-            month_of_year=s.month_of_year,
-            tz=ZoneInfo(s.timezone),
-        )
-    if isinstance(s, IntervalSchedule):
-        return schedules.schedule(timedelta(**{s.period: s.every}))
-    if isinstance(s, SolarSchedule):
-        return schedules.solar(s.event, s.latitude, s.longitude)
-    assert isinstance(s, ClockedSchedule)
-    return clocked(s.clocked_time)
-
-
 def desired_state(folder: Path):
     from beat_sync.manifest import load_manifest
     from beat_sync.normalise import normalise
@@ -154,7 +129,7 @@ def assert_scheduler_loads(desired) -> None:
     for name, entry in entries.items():
         state = enabled[name]
         assert entry.task == state.task
-        assert entry.schedule == celery_schedule(state), (entry.schedule, state.schedule)
+        assert entry.schedule == celery_schedule(state.schedule), (entry.schedule, state.schedule)
         assert entry.args == json.loads(state.args)
         assert entry.kwargs == json.loads(state.kwargs)
         assert entry.options.get("queue") == state.queue
