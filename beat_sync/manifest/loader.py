@@ -155,41 +155,44 @@ class _Builder:
 
     def check_size(self, root: Node) -> None:
         """Count the nodes the aliases expand to, without expanding them (memoised by node)."""
-        sizes: dict[int, int] = {}
-        in_progress: set[int] = set()
+        self._count(root, 0, root, {}, set())
 
-        def size(node: Node, depth: int) -> int:
-            key = id(node)
-            if key in sizes:
-                return sizes[key]
-            if key in in_progress:
-                raise _Abort(self.document.error(_position(node), "recursive YAML alias"))
-            if depth > MAX_DEPTH:
-                raise _Abort(
-                    self.document.error(_position(node), f"nested deeper than {MAX_DEPTH} levels")
+    def _count(
+        self, node: Node, depth: int, root: Node, sizes: dict[int, int], in_progress: set[int]
+    ) -> int:
+        # A method, not a closure inside check_size: a recursive closure is a reference cycle
+        # that would keep the whole node tree alive until the cyclic collector runs.
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise _Abort(self.document.error(_position(node), "recursive YAML alias"))
+        if depth > MAX_DEPTH:
+            raise _Abort(
+                self.document.error(_position(node), f"nested deeper than {MAX_DEPTH} levels")
+            )
+        total = 1
+        if isinstance(node, (MappingNode, SequenceNode)):
+            in_progress.add(key)
+            if isinstance(node, MappingNode):
+                children = [item for pair in node.value for item in pair]
+            else:
+                children = node.value
+            for child in children:
+                total += sizes.get(id(child)) or self._count(
+                    child, depth + 1, root, sizes, in_progress
                 )
-            total = 1
-            if isinstance(node, (MappingNode, SequenceNode)):
-                in_progress.add(key)
-                if isinstance(node, MappingNode):
-                    children = [item for pair in node.value for item in pair]
-                else:
-                    children = node.value
-                for child in children:
-                    total += sizes.get(id(child)) or size(child, depth + 1)
-                    if total > MAX_EXPANDED_NODES:
-                        raise _Abort(
-                            self.document.error(
-                                _position(root),
-                                f"the document expands to more than {MAX_EXPANDED_NODES:,} YAML "
-                                "nodes (aliases included); refusing it as a possible alias bomb",
-                            )
+                if total > MAX_EXPANDED_NODES:
+                    raise _Abort(
+                        self.document.error(
+                            _position(root),
+                            f"the document expands to more than {MAX_EXPANDED_NODES:,} YAML "
+                            "nodes (aliases included); refusing it as a possible alias bomb",
                         )
-                in_progress.discard(key)
-            sizes[key] = total
-            return total
-
-        size(root, 0)
+                    )
+            in_progress.discard(key)
+        sizes[key] = total
+        return total
 
     def build(self, node: Node, path: Path) -> Any:
         self.document.values[path] = _position(node)

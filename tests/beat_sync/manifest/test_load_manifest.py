@@ -243,3 +243,35 @@ def test_unknown_task_names_get_a_suggestion_at_the_task_value():
     assert check_registered_tasks(result.specs, [*registered, f"{TYPO}"]) == []
     far = check_registered_tasks(result.specs, ["celery.backend_cleanup"])
     assert far[0].message == f"task '{TYPO}' is not registered with the Celery app"
+
+
+def test_loading_leaves_no_cyclic_garbage():
+    """load_manifest freezes what it made for the cyclic collector (gc.freeze), so anything it
+    left in a reference cycle would never be freed: there must be nothing. (Celery's crontab
+    parser leaves a small cycle for each distinct cron field it parses; the validation caches
+    parse each only once, so a first load warms them.)"""
+    import gc
+
+    raw = b"periodic_tasks:\n" + b"".join(
+        b"  - {name: t%d, task: a.b, cron: '%d 3 * * *', kwargs: {days: 1}}\n" % (i, i % 60)
+        + b"  - {name: s%d, task: a.b, solar: {event: sunset, latitude: 1, longitude: 2}}\n" % i
+        for i in range(200)
+    )
+    load_manifest_sources([("m.yaml", raw)])
+    gc.unfreeze()
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = load_manifest_sources([("m.yaml", raw)])
+        assert result.ok and len(result.specs) == 400
+        invalid = load_manifest_sources(
+            [("bad.yaml", b"periodic_tasks:\n  - {name: 1, enbled: yes}\n")]
+        )
+        assert not invalid.ok
+        del result, invalid
+        gc.unfreeze()  # what loading froze is collectable again: garbage in it would count
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
