@@ -118,3 +118,25 @@ def print_located_errors(errors: Iterable[LocatedError], stream: TextIO | None =
     """Print `path:line:column: message` lines, sorted, on stderr (warnings included)."""
     for error in sorted(errors):
         click.echo(str(error), file=stream, err=stream is None)
+
+
+def output_option(what: str) -> Callable[[F], F]:
+    """Add -o/--output FILE; the command receives `output: Path | None` (None: stdout)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Write the {what} to FILE (parent folders are created) instead of stdout.",
+    )
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """`text` to standard output, or to the file of --output (UserError if it can't be written)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc

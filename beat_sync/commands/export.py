@@ -10,20 +10,17 @@ from beat_sync.commands._desired import load_project
 from beat_sync.commands._options import (
     database_option,
     fail,
+    output_option,
     print_located_errors,
     project_options,
     run_or_exit,
+    write_output,
 )
 from beat_sync.config import Config
 
 
 @click.command("export")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the manifest to FILE (default: standard output).",
-)
+@output_option("manifest")
 @database_option
 @project_options
 @run_or_exit
@@ -48,13 +45,7 @@ def command(output: Path | None, database: str, config: Config) -> None:
     # The export must read back as a valid manifest; a row the admin allowed but the manifest
     # does not (say, a cron Celery can't parse) is reported where it lands in the file.
     check = load_manifest_sources([(display, text.encode())])
-    if output:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        click.echo(text, nl=False)
+    write_output(text, output)
     for name in skipped:
         click.echo(f"beat-sync: left out {name!r} (written by beat itself)", err=True)
     if not check.ok:

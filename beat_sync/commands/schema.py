@@ -7,17 +7,11 @@ from pathlib import Path
 
 import click
 
-from beat_sync.commands._options import run_or_exit
-from beat_sync.errors import UserError
+from beat_sync.commands._options import output_option, run_or_exit, write_output
 
 
 @click.command("schema")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the schema to this file (parent folders are created) instead of stdout.",
-)
+@output_option("schema")
 @run_or_exit
 def command(output: Path | None) -> None:
     """Print the JSON Schema of schedules/*.yaml.
@@ -28,12 +22,4 @@ def command(output: Path | None) -> None:
     """
     from beat_sync.manifest.schema import manifest_json_schema
 
-    text = json.dumps(manifest_json_schema(), indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    write_output(json.dumps(manifest_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
