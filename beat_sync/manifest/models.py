@@ -176,6 +176,17 @@ class CronSpec(_Strict):
         return dict(zip(columns.CRON_FIELDS, parts, strict=True))
 
 
+def _one_of(value: Any, choices: tuple[str, ...], what: str) -> Any:
+    """A string among django-celery-beat's choices, or a "did you mean" problem (other types are
+    left to the Literal type's own message)."""
+    if isinstance(value, str) and value not in choices:
+        raise problem(
+            f"unknown {what} {value!r}{did_you_mean(value, choices)}; "
+            f"use one of: {', '.join(choices)}"
+        )
+    return value
+
+
 class IntervalSpec(_Strict):
     """Run every N periods (django-celery-beat IntervalSchedule)."""
 
@@ -185,12 +196,7 @@ class IntervalSpec(_Strict):
     @field_validator("period", mode="before")
     @classmethod
     def _known_period(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in columns.PERIODS:
-            raise problem(
-                f"unknown period {value!r}{did_you_mean(value, columns.PERIODS)}; "
-                f"use one of: {', '.join(columns.PERIODS)}"
-            )
-        return value
+        return _one_of(value, columns.PERIODS, "period")
 
 
 class SolarSpec(_Strict):
@@ -203,12 +209,7 @@ class SolarSpec(_Strict):
     @field_validator("event", mode="before")
     @classmethod
     def _known_event(cls, value: Any) -> Any:
-        if isinstance(value, str) and value not in columns.SOLAR_EVENTS:
-            raise problem(
-                f"unknown solar event {value!r}{did_you_mean(value, columns.SOLAR_EVENTS)}; "
-                f"use one of: {', '.join(columns.SOLAR_EVENTS)}"
-            )
-        return value
+        return _one_of(value, columns.SOLAR_EVENTS, "solar event")
 
     @field_validator("latitude", "longitude", mode="before")
     @classmethod
