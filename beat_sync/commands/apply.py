@@ -14,6 +14,18 @@ from beat_sync.commands._options import (
 )
 from beat_sync.commands.diff import print_plan
 from beat_sync.config import Config
+from beat_sync.errors import UserError
+
+
+def refuse_removing_everything(plan) -> None:
+    """A manifest with no tasks at all (an empty or truncated file is only a warning) would
+    delete every periodic task: that takes --allow-empty. Checked on the state read under the
+    lock, so the refusal rolls back with nothing written."""
+    if not plan.desired and plan.summary.remove:
+        raise UserError(
+            f"the manifest declares no periodic tasks: applying it would remove all "
+            f"{plan.summary.remove}; pass --allow-empty if that is what you want"
+        )
 
 
 def applied_line(summary) -> str:
@@ -25,13 +37,23 @@ def applied_line(summary) -> str:
 
 @click.command("apply")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Apply a manifest that declares no tasks, removing every periodic task.",
+)
 @database_option
 @check_tasks_option
 @color_option
 @project_options
 @run_or_exit
 def command(
-    dry_run: bool, database: str, no_check_tasks: bool, color: bool, config: Config
+    dry_run: bool,
+    allow_empty: bool,
+    database: str,
+    no_check_tasks: bool,
+    color: bool,
+    config: Config,
 ) -> None:
     """Apply the manifest to the database: delete and recreate the periodic tasks atomically.
 
@@ -54,7 +76,8 @@ def command(
 
     from beat_sync.tables import apply_plan
 
-    result = apply_plan(desired, using=database, beat_owned=project.beat_owned)
+    guard = None if allow_empty else refuse_removing_everything
+    result = apply_plan(desired, using=database, beat_owned=project.beat_owned, after_read=guard)
     if not result.applied:
         click.echo("Already in sync: nothing to do.")
         return

@@ -51,6 +51,31 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_manifest_without_tasks_removes_everything_only_with_allow_empty(tmp_path):
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    before = read_current_state()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "tasks.yaml").write_text("")  # a truncated file: a warning, not an error
+
+    refused = cli("apply", "--schedules", str(empty))
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"{empty / 'tasks.yaml'}:1:1: warning: empty file: no periodic tasks\n"
+        "beat-sync: error: the manifest declares no periodic tasks: applying it would remove "
+        "all 2; pass --allow-empty if that is what you want\n"
+    )
+    assert read_current_state() == before
+
+    allowed = cli("apply", "--allow-empty", "--schedules", str(empty))
+    assert allowed.exit_code == 0
+    assert allowed.stdout.endswith("Applied: 0 added, 0 changed, 2 removed (0 unchanged).\n")
+    assert read_current_state().tasks == ()
+    # Nothing left to remove: an empty manifest on empty tables needs no flag.
+    assert cli("apply", "--schedules", str(empty)).stdout == "Already in sync: nothing to do.\n"
+
+
+@pytest.mark.django_db
 def test_an_invalid_manifest_changes_nothing(tmp_path):
     cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
     before = read_current_state()
