@@ -89,5 +89,6 @@ check_tasks_option = click.option(
     "--no-check-tasks",
     "no_check_tasks",
     is_flag=True,
-    help="Do not check that each `task` is registered with the project's Celery app.",
+    help="Do not check the manifest against the project's Celery app (task registered, "
+    "args/kwargs fit its signature, ephem for solar schedules).",
 )

@@ -36,8 +36,9 @@ def registered_task_errors(config: Config, specs) -> list[LocatedError]:
 @click.option(
     "--no-check-tasks",
     is_flag=True,
-    help="Skip checking that each `task` is registered with the project's Celery app "
-    "(the only check that imports the project).",
+    help="Skip checking the manifest against the project's Celery app (task registered, "
+    "args/kwargs fit its signature, ephem for solar schedules): the only check that imports "
+    "the project.",
 )
 @project_options
 @run_or_exit
