@@ -72,10 +72,24 @@ def live_env(transactional_db, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def queue() -> str:
+def queue():
     """A queue name no other run uses: the worker consumes only it, the manifest routes to it,
-    so a concurrent run on the same Redis can neither take nor leave messages here."""
-    return f"e2e-{uuid.uuid4().hex[:12]}"
+    so a concurrent run on the same Redis can neither take nor leave messages here. What kombu
+    kept in Redis for it (the queue, its bindings) is removed afterwards."""
+    name = f"e2e-{uuid.uuid4().hex[:12]}"
+    yield name
+    if _redis_reachable():
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"*{name}*"))
+        if keys:
+            client.delete(*keys)
+        deadlines = "_kombu.binding_deadlines"
+        if client.type(deadlines) == b"zset":
+            stale = [m for m in client.zrange(deadlines, 0, -1) if name.encode() in m]
+            if stale:
+                client.zrem(deadlines, *stale)
 
 
 @pytest.fixture
