@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from beat_sync.errors import UserError
 from beat_sync.state import CronSchedule, TaskState
 from beat_sync.tables import apply_plan, read_current_state
+from bench.measure import styleguide_setup_periodic_tasks
 from tests.beat_sync.samples import PURGE, celery_schedule, cron, every_kind, numbered
 
 pytestmark = pytest.mark.django_db
@@ -228,40 +229,21 @@ STYLEGUIDE_CRONS = [
 ]
 
 
-def styleguide_setup_periodic_tasks():
-    """HackSoft Styleguide-Example's setup_periodic_tasks (styleguide_example/tasks/management/
-    commands/setup_periodic_tasks.py), with this test's tasks in periodic_tasks_data."""
-    from django.db import transaction
-    from django.utils.timezone import get_default_timezone_name
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
-
+def styleguide_periodic_tasks_data() -> list[dict]:
+    """The styleguide command's `periodic_tasks_data`, with this test's tasks."""
     from styleguide_example.emails import tasks as email_tasks
 
     full_cron = {"minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*"}
     full_cron["month_of_year"] = "*"
-    with transaction.atomic():
-        IntervalSchedule.objects.all().delete()
-        CrontabSchedule.objects.all().delete()
-        PeriodicTask.objects.all().delete()
-
-        periodic_tasks_data = [
-            {
-                "task": getattr(email_tasks, task),
-                "name": name,
-                "cron": {**full_cron, **fields},
-                "enabled": enabled,
-            }
-            for name, task, fields, enabled in STYLEGUIDE_CRONS
-        ]
-        timezone = get_default_timezone_name()
-        for periodic_task in periodic_tasks_data:
-            cron = CrontabSchedule.objects.create(timezone=timezone, **periodic_task["cron"])
-            PeriodicTask.objects.create(
-                name=periodic_task["name"],
-                task=periodic_task["task"].name,
-                crontab=cron,
-                enabled=periodic_task["enabled"],
-            )
+    return [
+        {
+            "task": getattr(email_tasks, task),
+            "name": name,
+            "cron": {**full_cron, **fields},
+            "enabled": enabled,
+        }
+        for name, task, fields, enabled in STYLEGUIDE_CRONS
+    ]
 
 
 def task_rows() -> list[dict]:
@@ -283,7 +265,7 @@ def test_apply_writes_the_same_rows_as_the_styleguide_command():
     from beat_sync.normalise import normalise
     from beat_sync.project import default_timezone
 
-    styleguide_setup_periodic_tasks()
+    styleguide_setup_periodic_tasks(styleguide_periodic_tasks_data())
     expected = task_rows()
 
     lines = ["periodic_tasks:"]
