@@ -12,8 +12,6 @@ from beat_sync.state import (
     Schedule,
     SolarSchedule,
     TaskState,
-    canonical_coordinate,
-    canonical_cron_field,
     canonical_datetime,
     canonical_json,
     canonical_optional_text,
@@ -23,22 +21,18 @@ from beat_sync.state import (
 def _schedule(spec: TaskSpec, default_timezone: str) -> Schedule:
     if spec.cron is not None:
         cron = spec.cron
-        return CronSchedule(
-            minute=canonical_cron_field(cron.minute),
-            hour=canonical_cron_field(cron.hour),
-            day_of_month=canonical_cron_field(cron.day_of_month),
-            month_of_year=canonical_cron_field(cron.month_of_year),
-            day_of_week=canonical_cron_field(cron.day_of_week),
-            timezone=cron.timezone or default_timezone,
+        return CronSchedule.of(
+            cron.minute,
+            cron.hour,
+            cron.day_of_month,
+            cron.month_of_year,
+            cron.day_of_week,
+            cron.timezone or default_timezone,
         )
     if spec.interval is not None:
         return IntervalSchedule(every=spec.interval.every, period=spec.interval.period)
     if spec.solar is not None:
-        return SolarSchedule(
-            event=spec.solar.event,
-            latitude=canonical_coordinate(spec.solar.latitude),
-            longitude=canonical_coordinate(spec.solar.longitude),
-        )
+        return SolarSchedule.of(spec.solar.event, spec.solar.latitude, spec.solar.longitude)
     if spec.clocked is not None:
         return ClockedSchedule(clocked_time=canonical_datetime(spec.clocked))
     raise ValueError(f"task {spec.name!r} has no schedule")  # TaskSpec validation prevents it

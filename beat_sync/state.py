@@ -27,6 +27,26 @@ class CronSchedule:
     day_of_week: str
     timezone: str
 
+    @classmethod
+    def of(
+        cls,
+        minute: str,
+        hour: str,
+        day_of_month: str,
+        month_of_year: str,
+        day_of_week: str,
+        timezone: str,
+    ) -> CronSchedule:
+        """The canonical cron of fields as written, in the manifest or in a table row."""
+        return cls(
+            canonical_cron_field(minute),
+            canonical_cron_field(hour),
+            canonical_cron_field(day_of_month),
+            canonical_cron_field(month_of_year),
+            canonical_cron_field(day_of_week),
+            timezone,
+        )
+
     @property
     def expression(self) -> str:
         """The five fields in crontab order (minute hour day_of_month month_of_year day_of_week)."""
@@ -48,6 +68,13 @@ class SolarSchedule:
     event: str
     latitude: Decimal
     longitude: Decimal
+
+    @classmethod
+    def of(
+        cls, event: str, latitude: Decimal | float | str, longitude: Decimal | float | str
+    ) -> SolarSchedule:
+        """The canonical solar schedule: coordinates at the column's six decimal places."""
+        return cls(event, canonical_coordinate(latitude), canonical_coordinate(longitude))
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,6 @@ from beat_sync.state import (
     Schedule,
     SolarSchedule,
     TaskState,
-    canonical_coordinate,
-    canonical_cron_field,
     canonical_datetime,
     canonical_json_text,
     canonical_optional_text,
@@ -125,19 +123,17 @@ def _schedule_of(row: dict[str, Any]) -> tuple[str, Schedule]:
         )
     if row["crontab_id"] is not None:
         zone = row["crontab__timezone"]  # a ZoneInfo (django-timezone-field)
-        return "crontab", CronSchedule(
-            minute=canonical_cron_field(row["crontab__minute"]),
-            hour=canonical_cron_field(row["crontab__hour"]),
-            day_of_month=canonical_cron_field(row["crontab__day_of_month"]),
-            month_of_year=canonical_cron_field(row["crontab__month_of_year"]),
-            day_of_week=canonical_cron_field(row["crontab__day_of_week"]),
-            timezone=getattr(zone, "key", None) or str(zone),
+        return "crontab", CronSchedule.of(
+            row["crontab__minute"],
+            row["crontab__hour"],
+            row["crontab__day_of_month"],
+            row["crontab__month_of_year"],
+            row["crontab__day_of_week"],
+            getattr(zone, "key", None) or str(zone),
         )
     if row["solar_id"] is not None:
-        return "solar", SolarSchedule(
-            event=row["solar__event"],
-            latitude=canonical_coordinate(row["solar__latitude"]),
-            longitude=canonical_coordinate(row["solar__longitude"]),
+        return "solar", SolarSchedule.of(
+            row["solar__event"], row["solar__latitude"], row["solar__longitude"]
         )
     if row["clocked_id"] is not None:
         return "clocked", ClockedSchedule(canonical_datetime(row["clocked__clocked_time"]))
