@@ -96,6 +96,19 @@ def _models():
     return models
 
 
+def beat_models() -> tuple[Any, ...]:
+    """django-celery-beat's tables beat-sync owns: the tasks, the change marker, the schedules."""
+    models = _models()
+    return (
+        models.PeriodicTask,
+        models.PeriodicTasks,
+        models.IntervalSchedule,
+        models.CrontabSchedule,
+        models.SolarSchedule,
+        models.ClockedSchedule,
+    )
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -202,24 +215,10 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-_TABLE_COUNT = 6  # the tables _missing_tables looks for
-
-
 def _missing_tables(using: str) -> list[str]:
     from django.db import connections
 
-    models = _models()
-    wanted = [
-        model._meta.db_table
-        for model in (
-            models.PeriodicTask,
-            models.PeriodicTasks,
-            models.IntervalSchedule,
-            models.CrontabSchedule,
-            models.SolarSchedule,
-            models.ClockedSchedule,
-        )
-    ]
+    wanted = [model._meta.db_table for model in beat_models()]
     try:
         with connections[using].cursor() as cursor:
             present = set(connections[using].introspection.table_names(cursor))
@@ -252,7 +251,7 @@ def database_errors(using: str, doing: str = "") -> Iterator[None]:
     except DatabaseError as exc:
         missing = _missing_tables(using)
         if missing:
-            which = "" if len(missing) == _TABLE_COUNT else f" ({', '.join(missing)})"
+            which = "" if len(missing) == len(beat_models()) else f" ({', '.join(missing)})"
             raise UserError(
                 f"django-celery-beat tables not found{which} in {where} "
                 "— run `python manage.py migrate`"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from beat_sync.errors import UserError
 from beat_sync.state import CronSchedule, TaskState
-from beat_sync.tables import apply_plan, read_current_state
+from beat_sync.tables import apply_plan, beat_models, read_current_state
 from bench.measure import styleguide_setup_periodic_tasks
 from tests.beat_sync.samples import PURGE, celery_schedule, cron, every_kind, numbered
 
@@ -29,16 +29,7 @@ def models():
 
 def dump_tables() -> dict[str, list[dict]]:
     """Every row of django-celery-beat's tables, ids and timestamps included."""
-    m = models()
-    tables = (
-        m.PeriodicTask,
-        m.PeriodicTasks,
-        m.IntervalSchedule,
-        m.CrontabSchedule,
-        m.SolarSchedule,
-        m.ClockedSchedule,
-    )
-    return {t.__name__: list(t.objects.order_by("pk").values()) for t in tables}
+    return {t.__name__: list(t.objects.order_by("pk").values()) for t in beat_models()}
 
 
 def marker():

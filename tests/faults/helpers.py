@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from beat_sync.tables import beat_models
 from tests.processes import REPO, database_url_of
 
 TASK = "styleguide_example.emails.tasks.email_send_pending"
@@ -77,19 +78,6 @@ def interval_manifest(names: list[str], every: int = 1, queue: str | None = None
     return "\n".join(lines) + "\n"
 
 
-def _models():
-    from django_celery_beat import models
-
-    return (
-        models.PeriodicTask,
-        models.PeriodicTasks,
-        models.IntervalSchedule,
-        models.CrontabSchedule,
-        models.SolarSchedule,
-        models.ClockedSchedule,
-    )
-
-
 def dump_tables(using: str = "default") -> dict[str, list[dict]]:
     """Every row of django-celery-beat's five tables and of the change marker, every column,
     ids and timestamps included, ordered by primary key."""
@@ -98,7 +86,7 @@ def dump_tables(using: str = "default") -> dict[str, list[dict]]:
             {key: str(value) for key, value in row.items()}
             for row in model._base_manager.using(using).order_by("pk").values()
         ]
-        for model in _models()
+        for model in beat_models()
     }
 
 
