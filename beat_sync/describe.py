@@ -41,10 +41,6 @@ def crontab_guru_url(cron: CronSchedule) -> str:
     return "https://crontab.guru/#" + cron.expression.replace(" ", "_")
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def format_datetime(value: datetime) -> str:
     return value.isoformat()
 
