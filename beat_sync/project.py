@@ -50,10 +50,13 @@ def celery_app():
 
 
 def default_timezone() -> str:
-    """The zone a cron without `timezone` means: the Celery timezone, else UTC (as the column)."""
+    """The zone a cron without `timezone` means: the Celery timezone, else UTC (as the column).
+
+    Only the app's configuration is read: its task modules need not be imported for this."""
+    from celery import current_app
     from django.conf import settings
 
-    app = celery_app()
+    app = current_app._get_current_object()
     return str(app.conf.timezone or getattr(settings, "CELERY_TIMEZONE", None) or "UTC")
 
 
