@@ -4,11 +4,35 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from beat_sync.config import Config, activate_import_path
 from beat_sync.errors import LocatedError, UserError
+
+if TYPE_CHECKING:
+    from beat_sync.manifest import TaskSpec
+
+
+@dataclass(frozen=True)
+class Project:
+    """The user's Django project, set up: its default cron zone and the names beat writes itself."""
+
+    default_timezone: str
+    beat_owned: frozenset[str]  # the Celery app's beat_schedule names (see beat_sync.plan)
+    tasks: Mapping[str, Any]  # the Celery app's task registry; empty when not loaded
+
+
+def load_project(config: Config) -> Project:
+    """Set Django up (a no-op inside manage.py, where it already is) and read the Celery app."""
+    setup_django(config)
+    app = celery_app()
+    return Project(
+        default_timezone=default_timezone(),
+        beat_owned=frozenset(app.conf.beat_schedule or ()),
+        tasks=dict(app.tasks),
+    )
 
 
 def setup_django(config: Config) -> None:
@@ -60,7 +84,7 @@ def default_timezone() -> str:
     return str(app.conf.timezone or getattr(settings, "CELERY_TIMEZONE", None) or "UTC")
 
 
-def project_errors(specs, tasks: Mapping[str, Any]) -> list[LocatedError]:
+def project_errors(specs: Iterable[TaskSpec], tasks: Mapping[str, Any]) -> list[LocatedError]:
     """What the manifest asks of the project that it cannot do, located in the manifest.
 
     `tasks` is the Celery app's registry (name -> task). Reported: a `task` it does not register
@@ -70,8 +94,7 @@ def project_errors(specs, tasks: Mapping[str, Any]) -> list[LocatedError]:
     the first solar row and loads no schedule at all. validate, diff, apply and the system
     check all ask this.
     """
-    from beat_sync.manifest import check_registered_tasks
-
+    specs = list(specs)
     errors = check_registered_tasks(specs, tasks.keys())
     ephem_missing = importlib.util.find_spec("ephem") is None
     for spec in specs:
@@ -112,3 +135,22 @@ def _signature_mismatch(task: Any, args: list, kwargs: dict) -> str | None:
     except TypeError as exc:
         return str(exc)
     return None
+
+
+def check_registered_tasks(
+    specs: Iterable[TaskSpec], registered: Iterable[str]
+) -> list[LocatedError]:
+    """A located error for every `task` the Celery app does not register, with a suggestion."""
+    from beat_sync.manifest import did_you_mean
+
+    names = set(registered)
+    errors = []
+    for spec in specs:
+        if spec.task in names:
+            continue
+        where = spec.task_location
+        path, line, column = (where.path, where.line, where.column) if where else ("<python>", 1, 1)
+        hint = did_you_mean(spec.task, sorted(names))
+        message = f"task {spec.task!r} is not registered with the Celery app{hint}"
+        errors.append(LocatedError(path, line, column, message))
+    return sorted(errors)

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from beat_sync.commands._options import display_path, fail, print_located_errors
 from beat_sync.config import Config
 from beat_sync.errors import LocatedError
+from beat_sync.project import Project
 from beat_sync.state import TaskState
 
 FORMATS = ("text", "json", "markdown")
-
-
-@dataclass(frozen=True)
-class Project:
-    """The user's Django project, set up: its default cron zone and the names beat writes itself."""
-
-    default_timezone: str
-    beat_owned: frozenset[str]  # the Celery app's beat_schedule names (see beat_sync.plan)
-    tasks: Mapping[str, Any]  # the Celery app's task registry; empty when not loaded
-
-
-def load_project(config: Config) -> Project:
-    """Set Django up (a no-op inside manage.py, where it already is) and read the Celery app."""
-    from beat_sync.project import celery_app, default_timezone, setup_django
-
-    setup_django(config)
-    app = celery_app()
-    return Project(
-        default_timezone=default_timezone(),
-        beat_owned=frozenset(app.conf.beat_schedule or ()),
-        tasks=dict(app.tasks),
-    )
 
 
 def _stop_on_errors(label: str, result, extra: Sequence[LocatedError] = ()) -> None:

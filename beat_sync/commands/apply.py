@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from beat_sync.commands._desired import check_tasks_option, desired_state, load_project
+from beat_sync.commands._desired import check_tasks_option, desired_state
 from beat_sync.commands._options import (
     color_option,
     database_option,
@@ -15,6 +15,7 @@ from beat_sync.commands._options import (
 from beat_sync.commands.diff import print_plan
 from beat_sync.config import Config
 from beat_sync.errors import UserError
+from beat_sync.project import load_project
 
 
 def refuse_removing_everything(plan) -> None:

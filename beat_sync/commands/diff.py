@@ -5,11 +5,9 @@ from __future__ import annotations
 import click
 
 from beat_sync.commands._desired import (
-    Project,
     check_tasks_option,
     desired_state,
     format_option,
-    load_project,
     state_at_ref,
 )
 from beat_sync.commands._options import (
@@ -19,6 +17,7 @@ from beat_sync.commands._options import (
     run_or_exit,
 )
 from beat_sync.config import Config
+from beat_sync.project import Project, load_project
 
 EXIT_CHANGES = 2
 # What --base shows as the zone of a cron without `timezone`: the real one (CELERY_TIMEZONE)

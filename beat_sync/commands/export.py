@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from beat_sync.commands._desired import load_project
 from beat_sync.commands._options import (
     database_option,
     fail,
@@ -17,6 +16,7 @@ from beat_sync.commands._options import (
     write_output,
 )
 from beat_sync.config import Config
+from beat_sync.project import load_project
 
 
 @click.command("export")

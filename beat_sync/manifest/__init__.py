@@ -14,7 +14,7 @@ import contextlib
 import gc
 import stat
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ __all__ = [
     "ManifestResult",
     "SourceLocation",
     "TaskSpec",
-    "check_registered_tasks",
+    "did_you_mean",
     "load_manifest",
     "load_manifest_sources",
     "manifest_files",
@@ -191,25 +191,3 @@ def _duplicate_names(names: Sequence[tuple[str, SourceLocation]]) -> list[Locate
                 )
             )
     return errors
-
-
-def check_registered_tasks(
-    specs: Iterable[TaskSpec], registered: Iterable[str]
-) -> list[LocatedError]:
-    """A located error for every `task` the Celery app does not register, with a suggestion."""
-    names = set(registered)
-    errors = []
-    for spec in specs:
-        if spec.task in names:
-            continue
-        where = spec.task_location or SourceLocation("<python>", 1, 1)
-        hint = did_you_mean(spec.task, sorted(names))
-        errors.append(
-            LocatedError(
-                where.path,
-                where.line,
-                where.column,
-                f"task {spec.task!r} is not registered with the Celery app{hint}",
-            )
-        )
-    return sorted(errors)

@@ -12,11 +12,11 @@ from beat_sync.errors import LocatedError, UserError
 from beat_sync.manifest import (
     ManifestResult,
     SourceLocation,
-    check_registered_tasks,
     load_manifest,
     load_manifest_sources,
 )
 from beat_sync.manifest.loader import MAX_BYTES
+from beat_sync.project import check_registered_tasks
 
 ROOT = Path(__file__).resolve().parents[3]
 EVERY_FIELD = Path(__file__).parent / "valid" / "every_field.yaml"
