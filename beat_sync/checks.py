@@ -60,16 +60,16 @@ def check_manifest(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 def _check_manifest() -> list[checks.CheckMessage]:
-    from beat_sync.commands._options import display_path
-    from beat_sync.manifest import load_manifest
-    from beat_sync.project import celery_app, project_errors
+    from beat_sync import api
+    from beat_sync.config import display_path
+    from beat_sync.project import running_project
 
     try:
         path = manifest_path()
     except UserError as exc:
         return [checks.Error(str(exc), obj=CHECKED_OBJECT, id="beat_sync.E003")]
     try:
-        result = load_manifest([Path(display_path(path.absolute()))])
+        checked = api.validate(paths=[Path(display_path(path.absolute()))], project=running_project)
     except UserError as exc:
         # Not an error: a project can install the app before writing its first manifest.
         return [
@@ -82,8 +82,6 @@ def _check_manifest() -> list[checks.CheckMessage]:
                 id="beat_sync.W002",
             )
         ]
-    messages = [_message(error, "001") for error in result.errors]
-    if result.specs:
-        unrunnable = project_errors(result.specs, dict(celery_app().tasks))
-        messages.extend(_message(error, "002") for error in unrunnable)
+    messages = [_message(error, "001") for error in checked.manifest.errors]
+    messages.extend(_message(error, "002") for error in checked.project_errors)
     return messages

@@ -99,3 +99,13 @@ def activate_import_path(config: Config, cwd: Path | None = None) -> None:
         entry = str(folder)
         if entry not in sys.path:
             sys.path.insert(0, entry)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the current directory when inside it."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -27,6 +27,11 @@ class Project:
 def load_project(config: Config) -> Project:
     """Set Django up (a no-op inside manage.py, where it already is) and read the Celery app."""
     setup_django(config)
+    return running_project()
+
+
+def running_project() -> Project:
+    """The project of the Django already set up in this process (the system check's case)."""
     app = celery_app()
     return Project(
         default_timezone=default_timezone(),

@@ -5,35 +5,15 @@ from __future__ import annotations
 
 import click
 
-from beat_sync.commands._desired import check_tasks_option, desired_state
-from beat_sync.commands._options import (
+from beat_sync import api
+from beat_sync.commands.options import (
+    check_tasks_option,
     color_option,
     database_option,
     project_options,
-    run_or_exit,
 )
-from beat_sync.commands.diff import print_plan
+from beat_sync.commands.output import print_plan, run_or_exit, stop_if_invalid
 from beat_sync.config import Config
-from beat_sync.errors import UserError
-from beat_sync.project import load_project
-
-
-def refuse_removing_everything(plan) -> None:
-    """A manifest with no tasks at all (an empty or truncated file is only a warning) would
-    delete every periodic task: that takes --allow-empty. Checked on the state read under the
-    lock, so the refusal rolls back with nothing written."""
-    if not plan.desired and plan.summary.remove:
-        raise UserError(
-            f"the manifest declares no periodic tasks: applying it would remove all "
-            f"{plan.summary.remove}; pass --allow-empty if that is what you want"
-        )
-
-
-def applied_line(summary) -> str:
-    return (
-        f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
-        f"({summary.unchanged} unchanged)."
-    )
 
 
 @click.command("apply")
@@ -64,23 +44,23 @@ def command(
     task's run history, and tells a running beat to reload. Nothing is written when already in
     sync. Any error rolls everything back (exit 1).
     """
-    project = load_project(config)
-    desired = desired_state(config, project, check_tasks=not no_check_tasks)
+    project = api.load_project(config)
+    desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
+    stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     if dry_run:
-        from beat_sync.plan import make_plan
-        from beat_sync.tables import read_current_state
-
-        plan = make_plan(desired, read_current_state(using=database), beat_owned=project.beat_owned)
+        plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
         print_plan(plan, "text", color)
         click.echo("Dry run: nothing was changed.")
         return
-
-    from beat_sync.tables import apply_plan
-
-    guard = None if allow_empty else refuse_removing_everything
-    result = apply_plan(desired, using=database, beat_owned=project.beat_owned, after_read=guard)
+    result = api.apply(
+        desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
+    )
     if not result.applied:
         click.echo("Already in sync: nothing to do.")
         return
     print_plan(result.plan, "text", color)
-    click.echo(applied_line(result.plan.summary))
+    summary = result.plan.summary
+    click.echo(
+        f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
+        f"({summary.unchanged} unchanged)."
+    )

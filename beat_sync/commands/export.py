@@ -6,17 +6,10 @@ from pathlib import Path
 
 import click
 
-from beat_sync.commands._options import (
-    database_option,
-    fail,
-    output_option,
-    print_located_errors,
-    project_options,
-    run_or_exit,
-    write_output,
-)
+from beat_sync import api
+from beat_sync.commands.options import database_option, output_option, project_options
+from beat_sync.commands.output import fail, print_located_errors, run_or_exit, write_output
 from beat_sync.config import Config
-from beat_sync.project import load_project
 
 
 @click.command("export")
@@ -31,25 +24,14 @@ def command(output: Path | None, database: str, config: Config) -> None:
     beat writes itself (celery.* entries, the app's beat_schedule) are left out, as diff and
     apply leave them alone.
     """
-    from beat_sync.export import export_manifest
-    from beat_sync.manifest import load_manifest_sources
-    from beat_sync.plan import is_beat_owned
-    from beat_sync.tables import read_current_state
-
-    project = load_project(config)
-    current = read_current_state(using=database)
-    tasks = [t for t in current.tasks if not is_beat_owned(t.name, project.beat_owned)]
-    skipped = sorted(t.name for t in current.tasks if is_beat_owned(t.name, project.beat_owned))
-    text = export_manifest(tasks, project.default_timezone)
+    project = api.load_project(config)
     display = str(output) if output else "<stdout>"
-    # The export must read back as a valid manifest; a row the admin allowed but the manifest
-    # does not (say, a cron Celery can't parse) is reported where it lands in the file.
-    check = load_manifest_sources([(display, text.encode())])
-    write_output(text, output)
-    for name in skipped:
+    exported = api.export(project=project, using=database, display=display)
+    write_output(exported.text, output)
+    for name in exported.left_out:
         click.echo(f"beat-sync: left out {name!r} (written by beat itself)", err=True)
-    if not check.ok:
-        print_located_errors(check.errors)
+    if not exported.ok:
+        print_located_errors(exported.problems)
         fail("the exported manifest does not validate: fix those rows, then export again")
     if output:
-        click.echo(f"Exported {len(tasks)} periodic tasks to {output}.", err=True)
+        click.echo(f"Exported {exported.exported} periodic tasks to {output}.", err=True)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from beat_sync.commands._options import output_option, run_or_exit, write_output
+from beat_sync import api
+from beat_sync.commands.options import output_option
+from beat_sync.commands.output import run_or_exit, write_output
 
 
 @click.command("schema")
@@ -20,6 +22,5 @@ def command(output: Path | None) -> None:
     `# yaml-language-server: $schema=../example_project/var/beat-sync.schema.json`
     after `beat-sync schema -o example_project/var/beat-sync.schema.json`.
     """
-    from beat_sync.manifest.schema import manifest_json_schema
-
-    write_output(json.dumps(manifest_json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+    text = json.dumps(api.manifest_schema(), indent=2, ensure_ascii=False) + "\n"
+    write_output(text, output)

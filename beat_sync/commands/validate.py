@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 
-from beat_sync.commands._options import (
-    display_path,
-    fail,
-    print_located_errors,
-    project_options,
-    run_or_exit,
-)
+from beat_sync import api
+from beat_sync.commands.options import check_tasks_option, project_options
+from beat_sync.commands.output import fail, print_located_errors, run_or_exit
 from beat_sync.config import Config
-from beat_sync.errors import LocatedError, UserError
-
-
-def registered_task_errors(config: Config, specs) -> list[LocatedError]:
-    """Load the project (Django, then its Celery app) and check the manifest against it."""
-    from beat_sync.project import celery_app, project_errors, setup_django
-
-    try:
-        setup_django(config)
-        tasks = dict(celery_app().tasks)
-    except UserError as exc:
-        raise UserError(
-            f"cannot check task names: {exc}; pass --no-check-tasks to skip this check"
-        ) from exc
-    return project_errors(specs, tasks)
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--no-check-tasks",
-    is_flag=True,
-    help="Skip checking the manifest against the project's Celery app (task registered, "
-    "args/kwargs fit its signature, ephem for solar schedules): the only check that imports "
-    "the project.",
-)
+@check_tasks_option
 @project_options
 @run_or_exit
 def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> None:
@@ -48,29 +24,17 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> No
     Every problem is printed on stderr as `path:line:column: message`; the exit status is 1 if
     there is any error (warnings alone do not fail). When valid, one summary line is printed.
     """
-    from beat_sync.manifest import load_manifest
-
-    targets = list(paths) or [Path(display_path(config.schedules))]
-    result = load_manifest(targets)
-    errors = list(result.errors)
-    check_failure = None
-    if not no_check_tasks and result.specs:
-        try:
-            errors.extend(registered_task_errors(config, result.specs))
-        except UserError as exc:
-            check_failure = str(exc)
-    print_located_errors(errors)
+    targets = list(paths) or [api.schedules_path(config)]
+    project = None if no_check_tasks else functools.partial(api.load_project, config)
+    checked = api.validate(paths=targets, project=project)
+    print_located_errors(checked.problems)
+    if checked.project_unavailable:
+        fail(
+            f"cannot check task names: {checked.project_unavailable}; "
+            "pass --no-check-tasks to skip this check"
+        )
     label = ", ".join(str(target) for target in targets)
-    failed = any(error.severity == "error" for error in errors)
-    if check_failure:
-        fail(check_failure)
-    if failed:
-        click.echo(f"{label}: {_summary(result, errors)} - invalid", err=True)
+    if not checked.ok:
+        click.echo(f"{label}: {checked.summary()} - invalid", err=True)
         raise SystemExit(1)
-    click.echo(f"{label}: {_summary(result, errors)} - valid")
-
-
-def _summary(result, errors: list[LocatedError]) -> str:
-    from beat_sync.manifest import ManifestResult
-
-    return ManifestResult(result.specs, tuple(errors), result.files).summary()
+    click.echo(f"{label}: {checked.summary()} - valid")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from beat_sync.management import ClickCommand
+from beat_sync.management.base import ClickCommand
 
 
 class Command(ClickCommand):

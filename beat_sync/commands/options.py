@@ -1,39 +1,24 @@
-"""Click options and error output shared by the beat-sync commands (and the management command)."""
+"""The click options of the beat-sync commands, each declared once (the management commands pass
+their arguments to the same click commands)."""
 
 from __future__ import annotations
 
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from beat_sync.commands.output import fail
 from beat_sync.config import load_config
-from beat_sync.errors import LocatedError, UserError
+from beat_sync.errors import UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-
-def fail(message: str) -> NoReturn:
-    """Print one `beat-sync: error: ...` line on stderr and exit 1 (never a traceback)."""
-    click.echo(f"beat-sync: error: {message}", err=True)
-    raise SystemExit(1)
-
-
-def run_or_exit(func: F) -> F:
-    """Turn a UserError raised by the command into one stderr line and exit status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UserError as exc:
-            fail(str(exc))
-
-    return wrapper  # type: ignore[return-value]
+FORMATS = ("text", "json", "markdown")
 
 
 def project_options(func: F) -> F:
@@ -104,20 +89,23 @@ def color_option(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the current directory when inside it."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, markdown for a pull-request comment.",
+)
 
-
-def print_located_errors(errors: Iterable[LocatedError], stream: TextIO | None = None) -> None:
-    """Print `path:line:column: message` lines, sorted, on stderr (warnings included)."""
-    for error in sorted(errors):
-        click.echo(str(error), file=stream, err=stream is None)
+check_tasks_option = click.option(
+    "--no-check-tasks",
+    "no_check_tasks",
+    is_flag=True,
+    help="Do not check the manifest against the project's Celery app (task registered, "
+    "args/kwargs fit its signature, ephem for solar schedules); for validate, the only check "
+    "that imports the project.",
+)
 
 
 def output_option(what: str) -> Callable[[F], F]:
@@ -128,15 +116,3 @@ def output_option(what: str) -> Callable[[F], F]:
         type=click.Path(dir_okay=False, path_type=Path),
         help=f"Write the {what} to FILE (parent folders are created) instead of stdout.",
     )
-
-
-def write_output(text: str, output: Path | None) -> None:
-    """`text` to standard output, or to the file of --output (UserError if it can't be written)."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc

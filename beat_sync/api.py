@@ -1,0 +1,236 @@
+"""The stage API: each step of beat-sync as a typed function that never prints and never exits.
+
+    config = load_config()
+    project = load_project(config)
+    desired = desired_state(config=config, project=project)
+    if desired.ok:
+        plan = plan_against_tables(desired=desired.tasks, project=project)
+
+A problem the user caused in a manifest is a value (`LocatedError` in `problems`); a failure outside
+the manifest (bad settings, unreachable database, apply refused) raises `UserError`, whose message
+is one line. The commands, the management commands and the system check are each: options -> one
+call here -> render -> exit code. docs/architecture.md draws the flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from beat_sync.config import Config, display_path
+from beat_sync.errors import LocatedError, UserError
+from beat_sync.project import Project, load_project
+
+if TYPE_CHECKING:
+    from beat_sync.manifest import ManifestResult
+    from beat_sync.plan import Plan
+    from beat_sync.state import TaskState
+    from beat_sync.tables import ApplyResult
+
+__all__ = [
+    "DesiredState",
+    "Export",
+    "Project",
+    "Validation",
+    "apply",
+    "desired_state",
+    "desired_state_at_ref",
+    "export",
+    "load_project",
+    "manifest_schema",
+    "plan_against_tables",
+    "plan_between",
+    "validate",
+]
+
+# What diff --base shows as the zone of a cron without `timezone`: the real one (CELERY_TIMEZONE)
+# would need the project's settings, which a pull-request job may not have.
+PROJECT_DEFAULT_ZONE = "project default"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A manifest checked: its own problems, and what it asks of the project that it cannot do."""
+
+    manifest: ManifestResult
+    project_errors: tuple[LocatedError, ...] = ()  # unregistered tasks, bad signatures, ephem
+    # Why the project could not be loaded to check against, when it could not (a UserError's
+    # message): the manifest's own problems are reported all the same.
+    project_unavailable: str | None = None
+
+    @property
+    def problems(self) -> tuple[LocatedError, ...]:
+        """Every error and warning, sorted by place."""
+        return tuple(sorted((*self.manifest.errors, *self.project_errors)))
+
+    @property
+    def ok(self) -> bool:
+        failed = any(problem.severity == "error" for problem in self.problems)
+        return not failed and self.project_unavailable is None
+
+    def summary(self) -> str:
+        """`1 file, 3 tasks (cron: 2, interval: 1)`, with the error and warning counts."""
+        from beat_sync.manifest import ManifestResult
+
+        manifest = self.manifest
+        return ManifestResult(manifest.specs, self.problems, manifest.files).summary()
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """The manifest as the tables should hold it: canonical tasks, or why there are none."""
+
+    validation: Validation
+    tasks: tuple[TaskState, ...]  # sorted by name; empty unless `ok`
+
+    @property
+    def ok(self) -> bool:
+        return self.validation.ok
+
+    @property
+    def problems(self) -> tuple[LocatedError, ...]:
+        return self.validation.problems
+
+
+@dataclass(frozen=True)
+class Export:
+    """The tables as manifest text, and what the manifest loader says of that text."""
+
+    text: str
+    exported: int  # how many tasks the text declares
+    left_out: tuple[str, ...]  # rows beat writes itself (see beat_sync.plan), sorted
+    problems: tuple[LocatedError, ...]  # the exported text read back as a manifest; sorted
+
+    @property
+    def ok(self) -> bool:
+        return not any(problem.severity == "error" for problem in self.problems)
+
+
+def validate(
+    *, paths: Sequence[Path], project: Project | Callable[[], Project] | None = None
+) -> Validation:
+    """Read and check manifest files and folders, and check them against the project's Celery
+    app unless `project` is None. `project` may be a loader, called only when there is a task to
+    check; its UserError is kept as `project_unavailable`. UserError for a missing path."""
+    from beat_sync.manifest import load_manifest
+    from beat_sync.project import project_errors
+
+    manifest = load_manifest(paths)
+    if project is None or not manifest.specs:
+        return Validation(manifest)
+    try:
+        loaded = project() if callable(project) else project
+    except UserError as exc:
+        return Validation(manifest, project_unavailable=str(exc))
+    return Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+
+
+def schedules_path(config: Config) -> Path:
+    """The schedules folder as located errors name it (relative to the current directory)."""
+    return Path(display_path(config.schedules))
+
+
+def desired_state(*, config: Config, project: Project, check_tasks: bool = True) -> DesiredState:
+    """The schedules folder validated (as `validate` does) and normalised with the project's
+    default zone. `check_tasks=False` skips the checks against the project's Celery app."""
+    from beat_sync.normalise import normalise
+
+    checked = validate(paths=[schedules_path(config)], project=project if check_tasks else None)
+    if not checked.ok:
+        return DesiredState(checked, ())
+    return DesiredState(checked, normalise(checked.manifest.specs, project.default_timezone))
+
+
+def desired_state_at_ref(
+    *, config: Config, ref: str, default_timezone: str = PROJECT_DEFAULT_ZONE
+) -> DesiredState:
+    """The schedules folder as committed at git `ref`, read with git (no checkout, no database).
+    Task names are not checked: the project at `ref` is not importable."""
+    from beat_sync.gitref import read_manifest_sources_at_ref
+    from beat_sync.manifest import load_manifest_sources
+    from beat_sync.normalise import normalise
+
+    manifest = load_manifest_sources(read_manifest_sources_at_ref(ref, config.schedules))
+    checked = Validation(manifest)
+    if not checked.ok:
+        return DesiredState(checked, ())
+    return DesiredState(checked, normalise(manifest.specs, default_timezone))
+
+
+def files_only_project() -> Project:
+    """A stand-in project for comparing two manifests without Django (`diff --base`): both sides
+    get the same zone for a cron without `timezone`, so such a cron compares as it does against
+    the database unless its `timezone` itself changed."""
+    return Project(PROJECT_DEFAULT_ZONE, beat_owned=frozenset(), tasks={})
+
+
+def plan_against_tables(
+    *, desired: Sequence[TaskState], project: Project, using: str = "default"
+) -> Plan:
+    """What apply would change: `desired` against the tables as they are now (one query)."""
+    from beat_sync.plan import make_plan
+    from beat_sync.tables import read_current_state
+
+    return make_plan(desired, read_current_state(using=using), beat_owned=project.beat_owned)
+
+
+def plan_between(*, desired: Sequence[TaskState], current: Sequence[TaskState]) -> Plan:
+    """What turns `current` into `desired` when both come from files (`diff --base`)."""
+    from beat_sync.plan import make_plan
+
+    return make_plan(desired, current)
+
+
+def refuse_removing_everything(plan: Plan) -> None:
+    """A manifest with no tasks at all (an empty or truncated file is only a warning) would
+    delete every periodic task: that takes `allow_empty`."""
+    if not plan.desired and plan.summary.remove:
+        raise UserError(
+            f"the manifest declares no periodic tasks: applying it would remove all "
+            f"{plan.summary.remove}; pass --allow-empty if that is what you want"
+        )
+
+
+def apply(
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    using: str = "default",
+    allow_empty: bool = False,
+) -> ApplyResult:
+    """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
+
+    Refuses (UserError, nothing written) a manifest with no tasks while the tables hold some,
+    unless `allow_empty`; the refusal is decided on the state read under the lock.
+    """
+    from beat_sync.tables import apply_plan
+
+    guard = None if allow_empty else refuse_removing_everything
+    return apply_plan(desired, using=using, beat_owned=project.beat_owned, after_read=guard)
+
+
+def export(*, project: Project, using: str = "default", display: str = "<stdout>") -> Export:
+    """The tables' periodic tasks as a manifest, rows beat writes itself left out; the text is
+    read back with the manifest loader, its problems located at `display`."""
+    from beat_sync.export import export_manifest
+    from beat_sync.manifest import load_manifest_sources
+    from beat_sync.plan import is_beat_owned
+    from beat_sync.tables import read_current_state
+
+    current = read_current_state(using=using)
+    tasks = [t for t in current.tasks if not is_beat_owned(t.name, project.beat_owned)]
+    left_out = sorted(t.name for t in current.tasks if is_beat_owned(t.name, project.beat_owned))
+    text = export_manifest(tasks, project.default_timezone)
+    # A row the admin allowed but the manifest does not (say, a cron Celery can't parse) is
+    # reported where it lands in the text.
+    check = load_manifest_sources([(display, text.encode())])
+    return Export(text, len(tasks), tuple(left_out), check.errors)
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema of schedules/*.yaml, generated from the manifest's pydantic models."""
+    from beat_sync.manifest.schema import manifest_json_schema
+
+    return manifest_json_schema()
