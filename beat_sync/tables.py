@@ -136,17 +136,19 @@ def _schedule_of(row: dict[str, Any]) -> tuple[str, Schedule]:
         )
     if row["crontab_id"] is not None:
         zone = row["crontab__timezone"]  # a ZoneInfo (django-timezone-field)
-        return "crontab", CronSchedule.of(
-            row["crontab__minute"],
-            row["crontab__hour"],
-            row["crontab__day_of_month"],
-            row["crontab__month_of_year"],
-            row["crontab__day_of_week"],
-            getattr(zone, "key", None) or str(zone),
+        return "crontab", CronSchedule.from_columns(
+            minute=row["crontab__minute"],
+            hour=row["crontab__hour"],
+            day_of_month=row["crontab__day_of_month"],
+            month_of_year=row["crontab__month_of_year"],
+            day_of_week=row["crontab__day_of_week"],
+            timezone=zone,
         )
     if row["solar_id"] is not None:
-        return "solar", SolarSchedule.of(
-            row["solar__event"], row["solar__latitude"], row["solar__longitude"]
+        return "solar", SolarSchedule.from_columns(
+            event=row["solar__event"],
+            latitude=row["solar__latitude"],
+            longitude=row["solar__longitude"],
         )
     if row["clocked_id"] is not None:
         return "clocked", ClockedSchedule(canonical_datetime(row["clocked__clocked_time"]))
