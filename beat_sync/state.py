@@ -77,6 +77,8 @@ class _Kind:
 
 @dataclass(frozen=True)
 class CronSchedule(_Kind):
+    """Five crontab fields and the zone they are read in (a CrontabSchedule row)."""
+
     kind: ClassVar[str] = "cron"
     minute: str
     hour: str
@@ -123,6 +125,8 @@ class CronSchedule(_Kind):
 
 @dataclass(frozen=True)
 class IntervalSchedule(_Kind):
+    """Every N periods (an IntervalSchedule row)."""
+
     kind: ClassVar[str] = "interval"
     every: int
     period: str  # days | hours | minutes | seconds | microseconds
@@ -134,6 +138,9 @@ class IntervalSchedule(_Kind):
 
 @dataclass(frozen=True)
 class SolarSchedule(_Kind):
+    """A solar event at a place (a SolarSchedule row, unique on its three columns, so that
+    identical solar schedules must share one row)."""
+
     kind: ClassVar[str] = "solar"
     event: str
     latitude: Decimal
@@ -149,6 +156,8 @@ class SolarSchedule(_Kind):
 
 @dataclass(frozen=True)
 class ClockedSchedule(_Kind):
+    """One moment (a ClockedSchedule row); the manifest requires `one_off` with it."""
+
     kind: ClassVar[str] = "clocked"
     clocked_time: datetime  # aware, in UTC
 
