@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, singledispatch
 from typing import Any
 
+from beat_sync.kinds import kind_of
 from beat_sync.state import (
+    JSON_COLUMNS,
     ClockedSchedule,
     CronSchedule,
     IntervalSchedule,
@@ -49,59 +51,77 @@ def format_coordinate(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@singledispatch
 def schedule_text(schedule: Schedule) -> str:
     """One line: `cron 15 * * * * (Europe/Sofia)`, `interval every 30 minutes`, ..."""
-    if isinstance(schedule, CronSchedule):
-        return f"cron {schedule.expression} ({schedule.timezone})"
-    if isinstance(schedule, IntervalSchedule):
-        unit = schedule.period[:-1] if schedule.every == 1 else schedule.period
-        return f"interval every {schedule.every} {unit}"
-    if isinstance(schedule, SolarSchedule):
-        return (
-            f"solar {schedule.event} at {format_coordinate(schedule.latitude)}, "
-            f"{format_coordinate(schedule.longitude)}"
-        )
-    if isinstance(schedule, ClockedSchedule):
-        return f"clocked {format_datetime(schedule.clocked_time)}"
     raise TypeError(f"not a schedule: {schedule!r}")
 
 
+@schedule_text.register
+def _(schedule: CronSchedule) -> str:
+    return f"cron {schedule.expression} ({schedule.timezone})"
+
+
+@schedule_text.register
+def _(schedule: IntervalSchedule) -> str:
+    unit = schedule.period[:-1] if schedule.every == 1 else schedule.period
+    return f"interval every {schedule.every} {unit}"
+
+
+@schedule_text.register
+def _(schedule: SolarSchedule) -> str:
+    latitude, longitude = (
+        format_coordinate(schedule.latitude),
+        format_coordinate(schedule.longitude),
+    )
+    return f"solar {schedule.event} at {latitude}, {longitude}"
+
+
+@schedule_text.register
+def _(schedule: ClockedSchedule) -> str:
+    return f"clocked {format_datetime(schedule.clocked_time)}"
+
+
+@singledispatch
 def schedule_note(schedule: Schedule) -> str | None:
-    """The plain-words line shown under a cron: description and crontab.guru link."""
-    if not isinstance(schedule, CronSchedule):
-        return None
+    """The plain-words line shown under a schedule: for a cron, description and crontab.guru
+    link; None for the other kinds."""
+    return None
+
+
+@schedule_note.register
+def _(schedule: CronSchedule) -> str | None:
     words = describe_cron(schedule.expression)
     url = crontab_guru_url(schedule)
     return f"{words} ({schedule.timezone}), {url}" if words else url
 
 
+def _column_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format_coordinate(value)  # a decimal string: JSON numbers are floats
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    return value
+
+
+@singledispatch
 def schedule_json(schedule: Schedule) -> dict[str, Any]:
-    """The schedule as the JSON output carries it: `{"kind": ..., <its fields>}`."""
-    if isinstance(schedule, CronSchedule):
-        return {
-            "kind": "cron",
-            "expression": schedule.expression,
-            "minute": schedule.minute,
-            "hour": schedule.hour,
-            "day_of_month": schedule.day_of_month,
-            "month_of_year": schedule.month_of_year,
-            "day_of_week": schedule.day_of_week,
-            "timezone": schedule.timezone,
-            "description": describe_cron(schedule.expression),
-            "url": crontab_guru_url(schedule),
-        }
-    if isinstance(schedule, IntervalSchedule):
-        return {"kind": "interval", "every": schedule.every, "period": schedule.period}
-    if isinstance(schedule, SolarSchedule):
-        return {
-            "kind": "solar",
-            "event": schedule.event,
-            "latitude": format_coordinate(schedule.latitude),
-            "longitude": format_coordinate(schedule.longitude),
-        }
-    if isinstance(schedule, ClockedSchedule):
-        return {"kind": "clocked", "clocked_time": format_datetime(schedule.clocked_time)}
-    raise TypeError(f"not a schedule: {schedule!r}")
+    """The schedule as the JSON output carries it: `{"kind": ..., <its columns>}`."""
+    kind = kind_of(schedule)
+    columns = kind.columns_of(schedule)
+    return {"kind": kind.key, **{name: _column_json(value) for name, value in columns.items()}}
+
+
+@schedule_json.register
+def _(schedule: CronSchedule) -> dict[str, Any]:
+    # The expression first, then the columns, then the words and the link.
+    return {
+        "kind": schedule.kind,
+        "expression": schedule.expression,
+        **kind_of(schedule).columns_of(schedule),
+        "description": describe_cron(schedule.expression),
+        "url": crontab_guru_url(schedule),
+    }
 
 
 def value_text(field: str, value: Any) -> str:
@@ -114,7 +134,7 @@ def value_text(field: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return format_datetime(value)
-    if field in ("args", "kwargs", "headers"):
+    if field in JSON_COLUMNS:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
@@ -129,7 +149,7 @@ def value_json(field: str, value: Any) -> Any:
         return schedule_json(value)
     if isinstance(value, datetime):
         return format_datetime(value)
-    if field in ("args", "kwargs", "headers"):
+    if field in JSON_COLUMNS:
         try:
             return json.loads(value)
         except ValueError:

@@ -15,21 +15,16 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import singledispatch
 from typing import Any
 
 import yaml
 
 from beat_sync.describe import crontab_guru_url, describe_cron, format_coordinate
 from beat_sync.errors import UserError
+from beat_sync.kinds import kind_of
 from beat_sync.plan import shown_fields
-from beat_sync.state import (
-    ClockedSchedule,
-    CronSchedule,
-    IntervalSchedule,
-    Schedule,
-    SolarSchedule,
-    TaskState,
-)
+from beat_sync.state import JSON_COLUMNS, ClockedSchedule, CronSchedule, Schedule, TaskState
 
 HEADER = (
     "# Periodic tasks exported from the database by `beat-sync export`.\n"
@@ -73,32 +68,32 @@ def _json_value(task: TaskState, field: str) -> Any:
         ) from None
 
 
+@singledispatch
 def _schedule_lines(schedule: Schedule, default_timezone: str) -> list[str]:
-    if isinstance(schedule, CronSchedule):
-        words = describe_cron(schedule.expression)
-        comment = f"    # {words + ': ' if words else ''}{crontab_guru_url(schedule)}"
-        if schedule.timezone == default_timezone:
-            return [comment, f"    cron: {_scalar(schedule.expression)}"]
-        lines = [comment, "    cron:"]
-        lines += [f"      {f}: {_scalar(getattr(schedule, f))}" for f in CRON_MAPPING_ORDER]
-        lines.append(f"      timezone: {_scalar(schedule.timezone)}")
-        return lines
-    if isinstance(schedule, IntervalSchedule):
-        return [
-            "    interval:",
-            f"      every: {schedule.every}",
-            f"      period: {_scalar(schedule.period)}",
-        ]
-    if isinstance(schedule, SolarSchedule):
-        return [
-            "    solar:",
-            f"      event: {_scalar(schedule.event)}",
-            f"      latitude: {_scalar(schedule.latitude)}",
-            f"      longitude: {_scalar(schedule.longitude)}",
-        ]
-    if isinstance(schedule, ClockedSchedule):
-        return [f"    clocked: {_scalar(schedule.clocked_time)}"]
-    raise TypeError(f"not a schedule: {schedule!r}")
+    """The manifest key of the schedule's kind, holding its columns as a mapping."""
+    kind = kind_of(schedule)
+    lines = [f"    {kind.key}:"]
+    lines += [
+        f"      {name}: {_scalar(value)}" for name, value in kind.columns_of(schedule).items()
+    ]
+    return lines
+
+
+@_schedule_lines.register
+def _(schedule: CronSchedule, default_timezone: str) -> list[str]:
+    words = describe_cron(schedule.expression)
+    comment = f"    # {words + ': ' if words else ''}{crontab_guru_url(schedule)}"
+    if schedule.timezone == default_timezone:
+        return [comment, f"    cron: {_scalar(schedule.expression)}"]
+    lines = [comment, "    cron:"]
+    lines += [f"      {f}: {_scalar(getattr(schedule, f))}" for f in CRON_MAPPING_ORDER]
+    lines.append(f"      timezone: {_scalar(schedule.timezone)}")
+    return lines
+
+
+@_schedule_lines.register
+def _(schedule: ClockedSchedule, default_timezone: str) -> list[str]:
+    return [f"    clocked: {_scalar(schedule.clocked_time)}"]  # the time itself, not a mapping
 
 
 def export_manifest(tasks: Sequence[TaskState], default_timezone: str) -> str:
@@ -111,7 +106,7 @@ def export_manifest(tasks: Sequence[TaskState], default_timezone: str) -> str:
         for field in shown_fields(task):
             if field == "schedule":
                 lines += _schedule_lines(task.schedule, default_timezone)
-            elif field in ("args", "kwargs", "headers"):
+            elif field in JSON_COLUMNS:
                 lines.append(f"    {field}: {_scalar(_json_value(task, field))}")
             else:
                 lines.append(f"    {field}: {_scalar(getattr(task, field))}")

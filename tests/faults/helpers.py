@@ -7,29 +7,14 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from beat_sync.tables import beat_models
-from tests.processes import REPO, database_url_of
+from tests.processes import REPO, database_url_of, holding_beat_sync
 
 TASK = "styleguide_example.emails.tasks.email_send_pending"
-# The `beat-sync` CLI with time.sleep reporting on stderr when the apply's test hook
-# (BEAT_SYNC_TEST_HOLD_AFTER_DELETE) starts holding, so a test knows the deletes have run.
-HOLD_MARKER = "beat-sync-test: holding after delete"
-HOLDING_CLI = f"""
-import sys, time
-_sleep = time.sleep
-def _reporting_sleep(seconds):
-    print("{HOLD_MARKER}", file=sys.stderr, flush=True)
-    _sleep(seconds)
-time.sleep = _reporting_sleep
-from beat_sync.cli import main
-sys.argv[0] = "beat-sync"
-main()
-"""
 
 
 def process_env(connection) -> dict[str, str]:
@@ -43,14 +28,16 @@ def process_env(connection) -> dict[str, str]:
         )
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(DATABASE_URL=url, NO_COLOR="1")
-    env.pop("BEAT_SYNC_TEST_HOLD_AFTER_DELETE", None)
     return env
 
 
-def start_beat_sync(*args: str | Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    """Start `beat-sync ARGS` in the background, reporting HOLD_MARKER on stderr when it holds."""
+def start_beat_sync(
+    *args: str | Path, env: dict[str, str], hold_seconds: float
+) -> subprocess.Popen[str]:
+    """Start `beat-sync ARGS` in the background, holding `hold_seconds` after an apply's deletes
+    and reporting HOLD_MARKER on stderr when it starts holding."""
     return subprocess.Popen(
-        [sys.executable, "-c", HOLDING_CLI, *map(str, args)],
+        holding_beat_sync(hold_seconds, *args),
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

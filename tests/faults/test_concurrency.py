@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from beat_sync.normalise import normalise
-from beat_sync.tables import HOLD_AFTER_DELETE_ENV, read_current_state
+from beat_sync.tables import read_current_state
 from tests.faults.helpers import (
     interval_manifest,
     process_env,
@@ -25,7 +25,7 @@ from tests.processes import PROCESS_TIMEOUT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOLD_SECONDS = "1"
+HOLD_SECONDS = 1
 
 
 def desired(folder: Path):
@@ -38,8 +38,10 @@ def desired(folder: Path):
 
 def run_together(folders: list[Path], env: dict[str, str]) -> list[tuple[int, str, str]]:
     """Start one `apply` per folder at once; (exit status, stdout, stderr) of each."""
-    env = {**env, HOLD_AFTER_DELETE_ENV: HOLD_SECONDS}
-    processes = [start_beat_sync("apply", "--schedules", f, env=env) for f in folders]
+    processes = [
+        start_beat_sync("apply", "--schedules", f, env=env, hold_seconds=HOLD_SECONDS)
+        for f in folders
+    ]
     results = []
     for process in processes:
         try:

@@ -12,20 +12,20 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from beat_sync.tables import HOLD_AFTER_DELETE_ENV, read_current_state
+from beat_sync.tables import read_current_state
 from tests.faults.helpers import (
-    HOLD_MARKER,
     dump_tables,
     interval_manifest,
     process_env,
     start_beat_sync,
     write_schedules,
 )
+from tests.processes import HOLD_MARKER
 from tests.processes import run_beat_sync as beat_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOLD_SECONDS = "120"  # far longer than the test: the process is killed while it sleeps
+HOLD_SECONDS = 120  # far longer than the test: the process is killed while it sleeps
 MARKER_TIMEOUT = 60
 
 
@@ -71,9 +71,7 @@ def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_pa
     before = dump_tables()
     assert len(before["PeriodicTask"]) == 2 and len(before["PeriodicTasks"]) == 1
 
-    process = start_beat_sync(
-        "apply", "--schedules", new, env={**env, HOLD_AFTER_DELETE_ENV: HOLD_SECONDS}
-    )
+    process = start_beat_sync("apply", "--schedules", new, env=env, hold_seconds=HOLD_SECONDS)
     try:
         wait_for_hold(process)
         assert deletes_are_pending()

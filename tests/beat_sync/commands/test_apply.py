@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
-from tests.beat_sync.processes import BEAT_SYNC, MANIFEST, ROOT, beat_sync, manage, write_manifest
+from tests.beat_sync.processes import MANIFEST, ROOT, beat_sync, manage, write_manifest
+from tests.processes import HOLD_MARKER, holding_beat_sync
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
@@ -125,11 +126,10 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_en
         tmp_path / "second", MANIFEST.replace("Re-queue stuck emails", "Re-queue emails")
     )
     # The first apply holds its lock for 3 s between its delete and its inserts.
-    holding = {**process_env, "BEAT_SYNC_TEST_HOLD_AFTER_DELETE": "3"}
     slow = subprocess.Popen(
-        [BEAT_SYNC, "apply", *settings, "--schedules", str(first)],
+        holding_beat_sync(3, "apply", *settings, "--schedules", first),
         cwd=ROOT,
-        env=holding,
+        env=process_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -140,7 +140,7 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_en
     waited = time.monotonic() - started
     slow_out, slow_err = slow.communicate(timeout=60)
 
-    assert (slow.returncode, slow_err) == (0, "")
+    assert (slow.returncode, slow_err) == (0, f"{HOLD_MARKER}\n")
     assert slow_out.endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
     assert (fast.returncode, fast.stderr) == (0, "")
     assert waited > 0.5  # it waited for the lock

@@ -1,0 +1,126 @@
+"""The SQL layer of apply: the lock, and multi-row INSERTs within the database's variable limits.
+
+The lock serialises concurrent deploys: PostgreSQL `pg_advisory_xact_lock(LOCK_KEY)` (released by
+commit or rollback); SQLite `BEGIN IMMEDIATE` (the write lock is taken when the transaction
+starts, so a second apply waits for the first instead of reading a state that is about to
+change).
+
+Rows are inserted in one statement per table, except that SQLite caps the bound variables of one
+statement (SQLITE_LIMIT_VARIABLE_NUMBER, read from the connection: 250,000 on Debian's build,
+32,766 by default since SQLite 3.32): beyond limit / 23 tasks (about 10,800 at 250,000; 1,400 at
+32,766) the task insert takes one more statement per that many tasks. Django's own `bulk_create`
+would cap SQLite at 999 variables (43 tasks per statement) and overwrite `date_changed`
+(auto_now), which is why the inserts are multi-row INSERT statements written here, their values
+adapted by the database backend's own `adapt_*` operations as Django's compiler does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from beat_sync.errors import UserError
+
+# "beatsync" in ASCII: the key of the PostgreSQL advisory lock every beat-sync apply takes.
+LOCK_KEY = 0x62656174_73796E63
+SUPPORTED_VENDORS = ("postgresql", "sqlite")
+
+
+@contextmanager
+def locked_transaction(using: str) -> Iterator[None]:
+    """One transaction that no other beat-sync apply on the same database runs alongside."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise UserError(
+            f"apply supports PostgreSQL and SQLite; database {using!r} is {connection.vendor} "
+            "(diff and export work on any database)"
+        )
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=using):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            yield
+        return
+    # SQLite: Django's atomic() opens the outermost transaction with
+    # `BEGIN <connection.transaction_mode>` (the OPTIONS "transaction_mode" setting); set it to
+    # IMMEDIATE for this one transaction, whatever the settings say. Inside an outer
+    # transaction the caller's BEGIN already happened: its lock is the one that counts.
+    connection.ensure_connection()
+    configured = connection.transaction_mode
+    connection.transaction_mode = "IMMEDIATE"
+    try:
+        with transaction.atomic(using=using):
+            connection.transaction_mode = configured
+            yield
+    finally:
+        connection.transaction_mode = configured
+
+
+def rows_per_statement(connection: Any, columns: int) -> int | None:
+    """How many rows one INSERT may carry on this connection (None: no limit)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        raw = connection.connection
+        variables = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        # Each row's SQL is "(%s, %s, ...)": about 3 characters per column.
+        length = raw.getlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH)
+        return max(1, min(variables // columns, (length - 1000) // (3 * columns + 4)))
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        return max(1, 65535 // columns)  # PostgreSQL's limit on bound parameters
+    return None
+
+
+def adapter(field: Any, connection: Any) -> Callable[[Any], Any] | None:
+    """How a value of `field` is bound: the backend's own adapt_* (what Django's compiler uses),
+    or None for values the driver takes as they are (text, numbers, booleans, NULL)."""
+    internal = field.get_internal_type()
+    if internal == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    if internal == "DecimalField":
+        return lambda value: connection.ops.adapt_decimalfield_value(
+            value, field.max_digits, field.decimal_places
+        )
+    return None
+
+
+def insert(model: Any, rows: list[dict[str, Any]], using: str, returning: bool) -> list[int]:
+    """Multi-row INSERT of `rows` (column name -> value, same keys in every row).
+
+    Written out rather than through bulk_create: bulk_create caps SQLite at 999 variables per
+    statement, and sets `date_changed` (auto_now) itself. Returns the new primary keys in row
+    order when `returning` (RETURNING, as bulk_create relies on it too).
+    """
+    from django.db import connections
+
+    if not rows:
+        return []
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in rows[0]]
+    adapters = [adapter(f, connection) for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    suffix = f" RETURNING {quote(meta.pk.column)}" if returning else ""
+    size = rows_per_statement(connection, len(fields)) or len(rows)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            params = [
+                value if adapt is None or value is None else adapt(value)
+                for row in batch
+                for value, adapt in zip(row.values(), adapters, strict=True)
+            ]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+                f"{', '.join([placeholders] * len(batch))}{suffix}",
+                params,
+            )
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids
