@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from beat_sync.manifest.models import TaskSpec
+from beat_sync.manifest.shapes import TaskSpec
 from beat_sync.state import (
     ClockedSchedule,
     CronSchedule,

@@ -11,11 +11,11 @@ import pytest
 from beat_sync.errors import LocatedError, UserError
 from beat_sync.manifest import (
     ManifestResult,
-    SourceLocation,
+    Location,
     load_manifest,
     load_manifest_sources,
 )
-from beat_sync.manifest.loader import MAX_BYTES
+from beat_sync.manifest.files import MAX_BYTES
 from beat_sync.project import check_registered_tasks
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -74,8 +74,8 @@ def test_every_field_and_schedule_kind_is_read():
 def test_specs_carry_the_location_of_name_and_task():
     result = load_manifest([EVERY_FIELD])
     first = result.specs[0]
-    assert first.location == SourceLocation(str(EVERY_FIELD), 8, 11)
-    assert first.task_location == SourceLocation(str(EVERY_FIELD), 9, 11)
+    assert first.location == Location(str(EVERY_FIELD), 8, 11)
+    assert first.task_location == Location(str(EVERY_FIELD), 9, 11)
     assert str(first.task_location) == f"{EVERY_FIELD}:9:11"
 
 
