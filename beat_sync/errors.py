@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
+
+
+class Location(NamedTuple):
+    """A place in a manifest file: 1-based line and column, as editors and compilers count."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, order=True)
 class LocatedError:
-    """One problem at `path:line:column` (1-based, as editors and compilers print them)."""
+    """One problem at `path:line:column` (sorted by place, then message)."""
 
     path: str
     line: int
@@ -16,9 +27,19 @@ class LocatedError:
     message: str
     severity: Literal["error", "warning"] = "error"
 
+    @classmethod
+    def at(
+        cls, location: Location, message: str, severity: Literal["error", "warning"] = "error"
+    ) -> LocatedError:
+        return cls(location.path, location.line, location.column, message, severity)
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line, self.column)
+
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{self.column}: {prefix}{self.message}"
+        return f"{self.location}: {prefix}{self.message}"
 
 
 class UserError(Exception):

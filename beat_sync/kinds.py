@@ -21,7 +21,7 @@ from beat_sync.state import (
 )
 
 if TYPE_CHECKING:
-    from beat_sync.manifest.models import TaskSpec
+    from beat_sync.manifest import TaskSpec
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from beat_sync.kinds import schedule_from_spec
 from beat_sync.state import TaskState
 
 if TYPE_CHECKING:
-    from beat_sync.manifest.models import TaskSpec
+    from beat_sync.manifest import TaskSpec
 
 
 def normalise_task(spec: TaskSpec, default_timezone: str) -> TaskState:

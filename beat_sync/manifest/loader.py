@@ -8,20 +8,20 @@ constructed, and aliases are counted before they are expanded (no billion laughs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from beat_sync.errors import LocatedError
+from beat_sync.errors import LocatedError, Location
+from beat_sync.manifest.files import MAX_BYTES, oversize_error
 
 try:  # libyaml's composer is several times faster; same nodes, same marks
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
-MAX_BYTES = 5 * 1024 * 1024
 # A 5,000-task manifest is ~100,000 nodes; an alias bomb is billions.
 MAX_EXPANDED_NODES = 1_000_000
 MAX_DEPTH = 64
@@ -35,12 +35,9 @@ _SCALAR_CONSTRUCTORS = {
     for name in ("int", "float", "bool", "null", "timestamp", "binary")
 }
 
-Path = tuple[str | int, ...]  # keys and list indexes from the document root
-
-
-class Position(NamedTuple):  # a tuple: one is made per node, so it must be cheap
-    line: int  # 1-based
-    column: int  # 1-based
+KeyPath = tuple[str | int, ...]  # keys and list indexes from the document root
+# (line, column), 1-based: a plain tuple, as one is made per node; Location adds the file
+LineColumn = tuple[int, int]
 
 
 @dataclass
@@ -49,24 +46,28 @@ class LocatedDocument:
 
     path: str
     data: Any
-    values: dict[Path, Position] = field(default_factory=dict)  # where each value starts
-    keys: dict[Path, Position] = field(default_factory=dict)  # where each mapping key starts
-    raw: dict[Path, str] = field(default_factory=dict)  # plain scalars' source text
+    values: dict[KeyPath, LineColumn] = field(default_factory=dict)  # where each value starts
+    keys: dict[KeyPath, LineColumn] = field(default_factory=dict)  # where each mapping key starts
+    raw: dict[KeyPath, str] = field(default_factory=dict)  # plain scalars' source text
 
-    def value_at(self, path: Path) -> Position:
-        """The position of the value at `path`, or of its nearest ancestor that has one."""
-        for end in range(len(path), -1, -1):
-            position = self.values.get(path[:end])
+    def value_at(self, key_path: KeyPath) -> LineColumn:
+        """The position of the value at `key_path`, or of its nearest ancestor that has one."""
+        for end in range(len(key_path), -1, -1):
+            position = self.values.get(key_path[:end])
             if position is not None:
                 return position
-        return Position(1, 1)
+        return (1, 1)
 
-    def key_at(self, path: Path) -> Position:
-        """The position of the key that leads to `path` (falls back to the value's position)."""
-        return self.keys.get(path) or self.value_at(path)
+    def key_at(self, key_path: KeyPath) -> LineColumn:
+        """The position of the key that leads to `key_path` (falls back to the value's)."""
+        return self.keys.get(key_path) or self.value_at(key_path)
 
-    def error(self, position: Position, message: str, severity: str = "error") -> LocatedError:
-        return LocatedError(self.path, position.line, position.column, message, severity)  # type: ignore[arg-type]
+    def location(self, position: LineColumn) -> Location:
+        return Location(self.path, *position)
+
+    def error(self, position: LineColumn, message: str, severity: str = "error") -> LocatedError:
+        line, column = position
+        return LocatedError(self.path, line, column, message, severity)  # type: ignore[arg-type]
 
 
 class _Abort(Exception):
@@ -76,23 +77,17 @@ class _Abort(Exception):
         self.error = error
 
 
-def _position(node: Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+def _position(node: Node) -> LineColumn:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _position_of_offset(text: str, offset: int) -> Position:
+def _position_of_offset(text: str, offset: int) -> LineColumn:
     before = text[:offset]
-    return Position(before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+    return (before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
 
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
-
-
-def oversize_error(path: str, size: int) -> LocatedError:
-    return LocatedError(
-        path, 1, 1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte (5 MiB) limit"
-    )
 
 
 def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[LocatedError]]:
@@ -104,10 +99,8 @@ def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[L
     except UnicodeDecodeError as exc:
         where = _position_of_offset(raw[: exc.start].decode("utf-8"), exc.start)
         return None, [
-            LocatedError(
-                path,
-                where.line,
-                where.column,
+            LocatedError.at(
+                Location(path, *where),
                 f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
             )
         ]
@@ -122,10 +115,8 @@ def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[L
     except yaml.reader.ReaderError as exc:
         where = _position_of_offset(text, exc.position)
         return None, [
-            LocatedError(
-                path,
-                where.line,
-                where.column,
+            LocatedError.at(
+                Location(path, *where),
                 f"invalid YAML: {exc.reason} (character {ord(exc.character):#x})"
                 if isinstance(exc.character, str)
                 else f"invalid YAML: {exc.reason}",
@@ -194,21 +185,21 @@ class _Builder:
         sizes[key] = total
         return total
 
-    def build(self, node: Node, path: Path) -> Any:
-        self.document.values[path] = _position(node)
+    def build(self, node: Node, key_path: KeyPath) -> Any:
+        self.document.values[key_path] = _position(node)
         if isinstance(node, ScalarNode):
-            return self.scalar(node, path)
+            return self.scalar(node, key_path)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
                 return self.unsupported(node)
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item, (*key_path, i)) for i, item in enumerate(node.value)]
         if node.tag == _TAG + "set":
             # !!set {a, b}: kept as a Python set, which validation reports as not JSON
-            keys = self.mapping(node, path)
+            keys = self.mapping(node, key_path)
             return set(keys)
         if node.tag != _TAG + "map":
             return self.unsupported(node)
-        return self.mapping(node, path)
+        return self.mapping(node, key_path)
 
     def unsupported(self, node: Node) -> None:
         self.errors.append(
@@ -216,11 +207,11 @@ class _Builder:
         )
         return None
 
-    def scalar(self, node: ScalarNode, path: Path) -> Any:
+    def scalar(self, node: ScalarNode, key_path: KeyPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
             return self.unsupported(node)
         if not node.style:  # plain (PyYAML: None, libyaml: "")
-            self.document.raw[path] = node.value
+            self.document.raw[key_path] = node.value
         if node.tag == _STR:
             return node.value
         try:
@@ -235,9 +226,9 @@ class _Builder:
             )
             return None
 
-    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def mapping(self, node: MappingNode, key_path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, Position] = {}
+        first_seen: dict[str, LineColumn] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
@@ -251,18 +242,18 @@ class _Builder:
             key = key_node.value
             where = _position(key_node)
             if key in first_seen:
-                seen = first_seen[key]
+                seen_line, seen_column = first_seen[key]
                 self.errors.append(
                     self.document.error(
                         where,
-                        f"duplicate key {key!r} (first at line {seen.line}, "
-                        f"column {seen.column}); YAML would silently keep only the last one",
+                        f"duplicate key {key!r} (first at line {seen_line}, "
+                        f"column {seen_column}); YAML would silently keep only the last one",
                     )
                 )
                 continue
             first_seen[key] = where
-            self.document.keys[(*path, key)] = where
-            result[key] = self.build(value_node, (*path, key))
+            self.document.keys[(*key_path, key)] = where
+            result[key] = self.build(value_node, (*key_path, key))
         # `<<: *defaults`: merged keys fill in what the mapping does not say itself
         for source in merged:
             for key_node, value_node in source.value:
@@ -273,8 +264,8 @@ class _Builder:
                     continue
                 key = key_node.value
                 if key not in result:
-                    self.document.keys[(*path, key)] = _position(key_node)
-                    result[key] = self.build(value_node, (*path, key))
+                    self.document.keys[(*key_path, key)] = _position(key_node)
+                    result[key] = self.build(value_node, (*key_path, key))
         return result
 
     def merge_sources(self, node: Node) -> list[MappingNode]:

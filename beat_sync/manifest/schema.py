@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from beat_sync.manifest.models import Manifest
+from beat_sync.manifest.shapes import Manifest
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -8,20 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from beat_sync.errors import LocatedError
+from beat_sync.errors import LocatedError, Location
 from beat_sync.manifest.columns import CRON_FIELDS
-from beat_sync.manifest.loader import LocatedDocument, Path
-from beat_sync.manifest.models import (
-    ERROR_TYPE,
-    CronSpec,
-    IntervalSpec,
-    Manifest,
-    SolarSpec,
-    SourceLocation,
-    TaskSpec,
-    did_you_mean,
-    rule_problems,
-)
+from beat_sync.manifest.loader import KeyPath, LocatedDocument
+from beat_sync.manifest.rules import ERROR_TYPE, Problem, did_you_mean, rule_problems
+from beat_sync.manifest.shapes import CronSpec, IntervalSpec, Manifest, SolarSpec, TaskSpec
 
 TASKS_KEY = "periodic_tasks"
 # Top-level `x-...` keys are ignored (as docker compose does), a home for YAML anchors
@@ -43,7 +34,7 @@ _EXPECTED = {
 _EXPECTED_FOR_KEY = {"cron": "a mapping or a 5-field crontab string"}
 
 
-def describe(value: Any) -> str:
+def yaml_type_name(value: Any) -> str:
     """A YAML user's name for a value's type, with the value when it is short."""
     if value is None:
         return "null"
@@ -74,9 +65,9 @@ def _message(error: dict, key: str) -> str:
     value = error.get("input")
     if kind in _EXPECTED:
         expected = _EXPECTED_FOR_KEY.get(key, _EXPECTED[kind])
-        return f"'{key}' must be {expected}, not {describe(value)}"
+        return f"'{key}' must be {expected}, not {yaml_type_name(value)}"
     if kind == "literal_error":
-        return f"'{key}' must be one of {ctx.get('expected')}, not {describe(value)}"
+        return f"'{key}' must be one of {ctx.get('expected')}, not {yaml_type_name(value)}"
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         if isinstance(bound, float) and bound.is_integer():
@@ -94,19 +85,22 @@ def _message(error: dict, key: str) -> str:
     return f"'{key}': {text[:1].lower()}{text[1:]}"
 
 
-def _located(document: LocatedDocument, base: Path, error: dict) -> list[LocatedError]:
+def _placed(document: LocatedDocument, base: KeyPath, found: Problem) -> LocatedError:
+    """A rule's problem at its key or its value; its loc is relative to `base`."""
+    loc = (*base, *found.loc)
+    return document.error(
+        document.key_at(loc) if found.at_key else document.value_at(loc), found.message
+    )
+
+
+def _located(document: LocatedDocument, base: KeyPath, error: dict) -> list[LocatedError]:
     loc = (*base, *error["loc"])
     kind = error["type"]
     if kind == ERROR_TYPE:
         problems = (error.get("ctx") or {}).get("problems") or []
         if not problems:
             return [document.error(document.value_at(loc), str(error["msg"]))]
-        placed = []
-        for sub_loc, message, at_key in problems:
-            full = (*loc, *sub_loc)
-            where = document.key_at(full) if at_key else document.value_at(full)
-            placed.append(document.error(where, message))
-        return placed
+        return [_placed(document, loc, sub) for sub in problems]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
         parent = error["loc"][:-1]
@@ -119,7 +113,7 @@ def _located(document: LocatedDocument, base: Path, error: dict) -> list[Located
     return [document.error(document.value_at(loc), _message(error, _key_name(loc)))]
 
 
-def _with_source_cron_text(item: dict, document: LocatedDocument, base: Path) -> dict:
+def _with_source_cron_text(item: dict, document: LocatedDocument, base: KeyPath) -> dict:
     """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15)."""
     cron = item.get("cron")
     if not isinstance(cron, dict):
@@ -138,7 +132,7 @@ class DocumentResult:
     specs: list[TaskSpec] = field(default_factory=list)  # the tasks that validated
     errors: list[LocatedError] = field(default_factory=list)
     # every task's name, valid task or not, so a duplicate name is reported in any case
-    names: list[tuple[str, SourceLocation]] = field(default_factory=list)
+    names: list[tuple[str, Location]] = field(default_factory=list)
 
 
 def validate_document(document: LocatedDocument) -> DocumentResult:
@@ -146,7 +140,9 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
     data = document.data
     root = document.value_at(())
     if not isinstance(data, dict):
-        message = f"the top level must be a mapping with a '{TASKS_KEY}' list, not {describe(data)}"
+        message = (
+            f"the top level must be a mapping with a '{TASKS_KEY}' list, not {yaml_type_name(data)}"
+        )
         return DocumentResult(errors=[document.error(root, message)])
     errors = [
         document.error(
@@ -165,7 +161,9 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
             document.value_at((TASKS_KEY,)) if tasks is not None else document.key_at((TASKS_KEY,))
         )
         errors.append(
-            document.error(where, f"'{TASKS_KEY}' must be a list of tasks, not {describe(tasks)}")
+            document.error(
+                where, f"'{TASKS_KEY}' must be a list of tasks, not {yaml_type_name(tasks)}"
+            )
         )
         return DocumentResult(errors=errors)
     result = DocumentResult(errors=errors)
@@ -176,27 +174,21 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
         if spec is not None:
             result.specs.append(spec)
         if isinstance(item, dict) and isinstance(item.get("name"), str):
-            where = document.value_at((*base, "name"))
-            result.names.append(
-                (item["name"], SourceLocation(document.path, where.line, where.column))
-            )
+            where = document.location(document.value_at((*base, "name")))
+            result.names.append((item["name"], where))
     return result
 
 
 def _validate_task(
-    document: LocatedDocument, base: Path, item: Any
+    document: LocatedDocument, base: KeyPath, item: Any
 ) -> tuple[TaskSpec | None, list[LocatedError]]:
     if not isinstance(item, dict):
-        message = f"a task must be a mapping with name, task and a schedule, not {describe(item)}"
+        message = (
+            f"a task must be a mapping with name, task and a schedule, not {yaml_type_name(item)}"
+        )
         return None, [document.error(document.value_at(base), message)]
     item = _with_source_cron_text(item, document, base)
-    errors = [
-        document.error(
-            document.key_at((*base, *loc)) if at_key else document.value_at((*base, *loc)),
-            message,
-        )
-        for loc, message, at_key in rule_problems(item)
-    ]
+    errors = [_placed(document, base, found) for found in rule_problems(item)]
     try:
         spec = TaskSpec.model_validate(item, context={"rules_checked": True})
     except ValidationError as exc:
@@ -205,9 +197,5 @@ def _validate_task(
         return None, errors
     if errors:
         return None, errors
-    spec._locations = {
-        key: SourceLocation(document.path, where.line, where.column)
-        for key in item
-        for where in (document.value_at((*base, key)),)
-    }
+    spec._locations = {key: document.location(document.value_at((*base, key))) for key in item}
     return spec, []

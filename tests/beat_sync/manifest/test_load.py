@@ -1,21 +1,16 @@
-"""load_manifest(_sources) on valid manifests and on problems the corpus cannot hold."""
+"""load_manifest(_sources): all files into one ManifestResult; kinds, summary, unique names."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
-from beat_sync.errors import LocatedError, UserError
+from beat_sync.errors import LocatedError
 from beat_sync.manifest import (
     ManifestResult,
-    SourceLocation,
     load_manifest,
     load_manifest_sources,
 )
-from beat_sync.manifest.loader import MAX_BYTES
 from beat_sync.project import check_registered_tasks
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,14 +66,6 @@ def test_every_field_and_schedule_kind_is_read():
     assert specs["Clocked"].one_off is True
 
 
-def test_specs_carry_the_location_of_name_and_task():
-    result = load_manifest([EVERY_FIELD])
-    first = result.specs[0]
-    assert first.location == SourceLocation(str(EVERY_FIELD), 8, 11)
-    assert first.task_location == SourceLocation(str(EVERY_FIELD), 9, 11)
-    assert str(first.task_location) == f"{EVERY_FIELD}:9:11"
-
-
 def test_summary_counts_files_tasks_and_kinds():
     assert load_manifest([EVERY_FIELD]).summary() == (
         "1 file, 6 tasks (cron: 3, interval: 1, solar: 1, clocked: 1)"
@@ -91,21 +78,6 @@ def test_the_example_schedules_are_valid():
     result = load_manifest([ROOT / "schedules"])
     assert result.ok, result.errors
     assert len(result.specs) >= 3
-
-
-def test_folders_are_read_sorted_and_not_recursively(tmp_path: Path):
-    (tmp_path / "b.yml").write_text(
-        f"periodic_tasks:\n  - {{name: B, task: {TASK}, cron: '0 1 * * *'}}\n"
-    )
-    (tmp_path / "a.yaml").write_text(
-        f"periodic_tasks:\n  - {{name: A, task: {TASK}, cron: '0 2 * * *'}}\n"
-    )
-    (tmp_path / "notes.txt").write_text("not a manifest")
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "c.yaml").write_text("this: is not read")
-    result = load_manifest([tmp_path])
-    assert result.files == (str(tmp_path / "a.yaml"), str(tmp_path / "b.yml"))
-    assert [spec.name for spec in result.specs] == ["A", "B"]
 
 
 def test_duplicate_names_across_files_are_reported_at_both_places():
@@ -141,92 +113,6 @@ def test_all_problems_of_all_files_are_reported_in_one_run():
         "a.yaml:3:42: 'every' must be at least 1, not 0",
         "b.yaml:2:43: unknown key 'enbled' (did you mean 'enabled'?)",
     ]
-
-
-def test_an_empty_file_is_a_warning_not_an_error():
-    for text in ("", "# only a comment\n", "\n\n"):
-        result = load(text)
-        assert result.ok
-        assert result.errors == (
-            LocatedError("m.yaml", 1, 1, "empty file: no periodic tasks", "warning"),
-        )
-        assert str(result.errors[0]) == "m.yaml:1:1: warning: empty file: no periodic tasks"
-
-
-def test_a_file_over_the_size_limit_is_refused_before_parsing():
-    raw = b"periodic_tasks: []\n" + b"#" * MAX_BYTES
-    result = load_manifest_sources([("big.yaml", raw)])
-    assert [str(error) for error in result.errors] == [
-        f"big.yaml:1:1: file is {len(raw):,} bytes, over the 5,242,880-byte (5 MiB) limit"
-    ]
-
-
-def test_a_huge_file_is_refused_without_reading_it_into_memory(tmp_path):
-    import tracemalloc
-
-    huge = tmp_path / "huge.yaml"
-    with huge.open("wb") as handle:
-        handle.truncate(100 * 1024 * 1024)  # sparse: no disk used
-    tracemalloc.start()
-    try:
-        result = load_manifest([tmp_path])
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert [str(error) for error in result.errors] == [
-        f"{huge}:1:1: file is 104,857,600 bytes, over the 5,242,880-byte (5 MiB) limit"
-    ]
-    assert peak < 10 * 1024 * 1024
-
-
-def test_merge_keys_fill_in_without_overriding():
-    result = load(
-        "x-defaults: &defaults\n  queue: slow\n  priority: 3\n"
-        f"periodic_tasks:\n  - name: A\n    task: {TASK}\n    cron: '0 3 * * *'\n"
-        "    <<: *defaults\n    priority: 7\n"
-    )
-    assert result.ok, result.errors
-    assert (result.specs[0].queue, result.specs[0].priority) == ("slow", 7)
-
-
-def test_a_missing_path_and_a_folder_without_manifests_are_user_errors(tmp_path: Path):
-    with pytest.raises(UserError, match="no such file or folder"):
-        load_manifest([tmp_path / "missing"])
-    with pytest.raises(UserError, match=r"no manifest files \(\*\.yaml, \*\.yml\) in"):
-        load_manifest([tmp_path])
-
-
-def test_unreadable_entries_are_located_errors_not_tracebacks(tmp_path: Path):
-    (tmp_path / "good.yaml").write_text("periodic_tasks: []\n")
-    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
-    (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
-    result = load_manifest([tmp_path])
-    assert [str(error) for error in result.errors] == [
-        f"{tmp_path / 'broken.yaml'}:1:1: cannot read: No such file or directory",
-        f"{tmp_path / 'loop.yaml'}:1:1: cannot read: Too many levels of symbolic links",
-    ]
-    assert not result.ok
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_a_file_without_read_permission_is_a_located_error(tmp_path: Path):
-    path = tmp_path / "secret.yaml"
-    path.write_text("periodic_tasks: []\n")
-    path.chmod(0)
-    result = load_manifest([path])
-    assert [str(error) for error in result.errors] == [
-        f"{path}:1:1: cannot read: Permission denied"
-    ]
-
-
-def test_iso_strings_and_yaml_timestamps_are_the_same_instant():
-    result = load(
-        "periodic_tasks:\n"
-        f"  - {{name: a, task: {TASK}, one_off: true, clocked: 2026-12-24T09:00:00+02:00}}\n"
-        f"  - {{name: b, task: {TASK}, one_off: true, clocked: '2026-12-24T07:00:00Z'}}\n"
-    )
-    assert result.ok, result.errors
-    assert result.specs[0].clocked == result.specs[1].clocked
 
 
 def test_unknown_task_names_get_a_suggestion_at_the_task_value():

@@ -1,0 +1,74 @@
+"""Manifest files: finding *.yaml/*.yml in folders and reading them, refusing what is not a file."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from beat_sync.errors import LocatedError, UserError
+
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def oversize_error(path: str, size: int) -> LocatedError:
+    return LocatedError(
+        path, 1, 1, f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte (5 MiB) limit"
+    )
+
+
+def manifest_files(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, and each folder's *.yaml/*.yml (sorted, not recursive).
+
+    Raises UserError for a path that does not exist or a folder without manifests: deploying
+    "no tasks" because of a wrong path would delete every periodic task.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as exc:
+                raise UserError(f"cannot list {path}: {exc.strerror or exc}") from exc
+            # Not filtered with is_file(): a broken link or a link loop is reported, not skipped
+            children = [
+                entry
+                for entry in entries
+                if entry.suffix in MANIFEST_SUFFIXES and not entry.name.startswith(".")
+                if not entry.is_dir()
+            ]
+            if not children:
+                raise UserError(f"no manifest files (*.yaml, *.yml) in {path}")
+            found.extend(children)
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+        else:
+            raise UserError(f"{path}: no such file or folder")
+    return found
+
+
+def read_manifest_files(
+    paths: Sequence[Path],
+) -> tuple[list[tuple[str, bytes]], list[LocatedError]]:
+    """(display path, bytes) of every manifest file (see manifest_files), and the unreadable ones.
+
+    Display paths are as given.
+    """
+    sources: list[tuple[str, bytes]] = []
+    errors: list[LocatedError] = []
+    for file in manifest_files(paths):
+        try:
+            # A FIFO would block the open (or the read) forever, a device may never end.
+            status = file.stat()
+            if not stat.S_ISREG(status.st_mode):
+                errors.append(LocatedError(str(file), 1, 1, "cannot read: not a regular file"))
+                continue
+            # A huge file is refused without reading it into memory first.
+            if status.st_size > MAX_BYTES:
+                errors.append(oversize_error(str(file), status.st_size))
+                continue
+            sources.append((str(file), file.read_bytes()))
+        except OSError as exc:
+            errors.append(LocatedError(str(file), 1, 1, f"cannot read: {exc.strerror or exc}"))
+    return sources, errors

@@ -1,0 +1,133 @@
+"""Loading a whole manifest: every file read, parsed and validated into one ManifestResult.
+
+    result = load_manifest([Path("schedules")])
+    if not result.ok:
+        for error in result.errors: print(error)   # path:line:column: message
+
+`result.specs` holds every task that validated, even when other tasks did not: callers that act
+on the manifest (diff, apply) must check `result.ok` first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from beat_sync.errors import LocatedError, Location
+from beat_sync.manifest.files import read_manifest_files
+from beat_sync.manifest.loader import load_document
+from beat_sync.manifest.rules import SCHEDULE_KINDS
+from beat_sync.manifest.shapes import TaskSpec
+from beat_sync.manifest.validate import validate_document
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class ManifestResult:
+    specs: tuple[TaskSpec, ...]  # every task that validated, in file order
+    errors: tuple[LocatedError, ...]  # sorted; warnings included
+    files: tuple[str, ...]  # display paths, in reading order
+
+    @property
+    def ok(self) -> bool:
+        return not any(error.severity == "error" for error in self.errors)
+
+    def summary(self) -> str:
+        """`2 files, 3 tasks (cron: 2, interval: 1)`, plus error and warning counts if any."""
+        text = f"{_plural(len(self.files), 'file')}, {_plural(len(self.specs), 'task')}"
+        kinds = Counter(spec.schedule_kind for spec in self.specs)
+        if kinds:
+            text += " (" + ", ".join(f"{k}: {kinds[k]}" for k in SCHEDULE_KINDS if kinds[k]) + ")"
+        counts = Counter(error.severity for error in self.errors)
+        if counts["error"]:
+            text += f", {_plural(counts['error'], 'error')}"
+        if counts["warning"]:
+            text += f", {_plural(counts['warning'], 'warning')}"
+        return text
+
+
+def load_manifest(paths: Sequence[Path]) -> ManifestResult:
+    """Read and validate files and folders (see manifest_files); display paths are as given."""
+    sources, read_errors = read_manifest_files(paths)
+    result = load_manifest_sources(sources)
+    if not read_errors:
+        return result
+    return ManifestResult(
+        specs=result.specs,
+        errors=tuple(sorted((*result.errors, *read_errors))),
+        files=tuple(sorted({*result.files, *(error.path for error in read_errors)})),
+    )
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while building many small objects.
+
+    Composing YAML makes one node, mark and position per value and no garbage cycles; with the
+    collector running, its passes over these young objects more than double the loading time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Re-enabled as they are, the next allocations (diff's database read) would pay the
+        # deferred passes over every object made here: frozen, the cyclic collector skips
+        # them. Reference counting still frees them, as loading makes no reference cycles
+        # (test_loading_leaves_no_cyclic_garbage) but for a few per distinct cron field that
+        # Celery's crontab parser makes, once each (the validation caches its answers).
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def load_manifest_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
+    """Validate (display path, raw bytes) pairs as one manifest; never raises for bad content."""
+    with _collector_paused():
+        return _load_sources(sources)
+
+
+def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
+    specs: list[TaskSpec] = []
+    errors: list[LocatedError] = []
+    names: list[tuple[str, Location]] = []
+    for path, raw in sources:
+        document, load_errors = load_document(path, raw)
+        errors.extend(load_errors)
+        if document is not None:
+            checked = validate_document(document)
+            specs.extend(checked.specs)
+            # A value the loader refused (unknown tag, bad scalar) reads as null: one message only
+            refused = {(error.line, error.column) for error in load_errors}
+            errors.extend(e for e in checked.errors if (e.line, e.column) not in refused)
+            names.extend(checked.names)
+    errors.extend(_duplicate_names(names))
+    return ManifestResult(
+        specs=tuple(specs),
+        errors=tuple(sorted(set(errors))),
+        files=tuple(path for path, _ in sources),
+    )
+
+
+def _duplicate_names(names: Sequence[tuple[str, Location]]) -> list[LocatedError]:
+    """A located error at every place of a task name written more than once (in any file)."""
+    by_name: dict[str, list[Location]] = defaultdict(list)
+    for name, place in names:
+        by_name[name].append(place)
+    errors = []
+    for name, places in by_name.items():
+        if len(places) < 2:
+            continue
+        for place in places:
+            others = ", ".join(str(other) for other in places if other is not place)
+            errors.append(
+                LocatedError.at(place, f"duplicate task name {name!r} (also at {others})")
+            )
+    return errors

@@ -1,0 +1,247 @@
+"""The manifest's pydantic models: TaskSpec (one periodic task) and its kinds of schedule.
+
+Strict models: YAML already gives real booleans, numbers and timestamps, so a quoted "yes" or
+"30" is a mistake to report, not a value to coerce. The models hold the shapes and the field
+docs (the JSON Schema is generated from them); their validators call the checks in rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from beat_sync.errors import Location
+from beat_sync.manifest import columns
+from beat_sync.manifest.rules import (
+    SCHEDULE_KINDS,
+    aware_datetime,
+    cron_combination_problem,
+    cron_field_problem,
+    cron_fields_of,
+    finite,
+    json_problems,
+    number_as_text,
+    one_of,
+    problem,
+    rule_problems,
+    timezone_problem,
+)
+
+INT_COLUMN_MAX = 2_147_483_647  # IntegerField / PositiveIntegerField on PostgreSQL
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+CronString = Annotated[
+    str,
+    Field(
+        pattern=r"^\s*\S+(\s+\S+){4}\s*$",
+        description='Five fields in crontab order: "minute hour day_of_month month_of_year '
+        'day_of_week", e.g. "15 * * * *" (as crontab.guru reads it).',
+    ),
+]
+
+
+CronField = Annotated[str, BeforeValidator(number_as_text, json_schema_input_type=str | int)]
+
+
+class CronSpec(_Strict):
+    """A crontab schedule; omitted fields mean every value ("*")."""
+
+    minute: CronField = Field("*", description='Minutes, 0-59, e.g. "15", "*/5", "0,30".')
+    hour: CronField = Field("*", description="Hours, 0-23.")
+    day_of_week: CronField = Field(
+        "*", description="Days of the week, 0-6 (0 = Sunday) or mon-sun."
+    )
+    day_of_month: CronField = Field("*", description="Days of the month, 1-31.")
+    month_of_year: CronField = Field("*", description="Months, 1-12.")
+    timezone: str | None = Field(
+        None,
+        description="IANA time zone the fields are read in; default: the project's "
+        "CELERY_TIMEZONE, else UTC.",
+        examples=["Europe/Sofia", "UTC"],
+    )
+
+    @field_validator(*columns.CRON_FIELDS)
+    @classmethod
+    def _celery_accepts(cls, value: str, info: ValidationInfo) -> str:
+        reason = cron_field_problem(info.field_name, value)
+        if reason:
+            raise problem(reason)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        reason = None if value is None else timezone_problem(value)
+        if reason:
+            raise problem(reason)
+        return value
+
+    @model_validator(mode="after")
+    def _some_day_exists(self) -> CronSpec:
+        reason = cron_combination_problem(
+            tuple(getattr(self, field) for field in columns.CRON_FIELDS)
+        )
+        if reason:
+            raise problem(f"invalid cron: {reason}")
+        return self
+
+
+class IntervalSpec(_Strict):
+    """Run every N periods (django-celery-beat IntervalSchedule)."""
+
+    every: int = Field(ge=1, le=INT_COLUMN_MAX, description="How many periods between runs.")
+    period: Literal[columns.PERIODS] = Field(description="The unit of `every`.")  # type: ignore[valid-type]
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _known_period(cls, value: Any) -> Any:
+        return one_of(value, columns.PERIODS, "period")
+
+
+class SolarSpec(_Strict):
+    """Run at a solar event at a place (django-celery-beat SolarSchedule)."""
+
+    event: Literal[columns.SOLAR_EVENTS] = Field(description="The solar event.")  # type: ignore[valid-type]
+    latitude: float = Field(description="Degrees, -90 to 90.", ge=-90, le=90)
+    longitude: float = Field(description="Degrees, -180 to 180.", ge=-180, le=180)
+
+    @field_validator("event", mode="before")
+    @classmethod
+    def _known_event(cls, value: Any) -> Any:
+        return one_of(value, columns.SOLAR_EVENTS, "solar event")
+
+    @field_validator("latitude", "longitude", mode="before")
+    @classmethod
+    def _finite(cls, value: Any, info: ValidationInfo) -> Any:
+        return finite(value, info)
+
+
+AwareDatetime = Annotated[datetime, BeforeValidator(aware_datetime)]
+JsonMapping = dict[str, Any]
+
+
+class TaskSpec(_Strict):
+    """One periodic task as the manifest declares it (a django-celery-beat PeriodicTask)."""
+
+    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": [kind]} for kind in SCHEDULE_KINDS],
+            "dependentSchemas": {
+                "clocked": {"required": ["one_off"], "properties": {"one_off": {"const": True}}}
+            },
+            "not": {"required": ["expires", "expire_seconds"]},
+        }
+    )
+
+    name: str = Field(
+        min_length=1,
+        max_length=columns.NAME_MAX_LENGTH,
+        description="PeriodicTask.name: unique across all manifest files.",
+    )
+    task: str = Field(
+        min_length=1,
+        max_length=columns.TASK_MAX_LENGTH,
+        description="The registered Celery task, e.g. myapp.tasks.cleanup.",
+    )
+    cron: Annotated[
+        CronSpec | None,
+        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString),
+    ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
+    interval: IntervalSpec | None = Field(None, description="Run every N periods.")
+    solar: SolarSpec | None = Field(None, description="Run at a solar event.")
+    clocked: AwareDatetime | None = Field(
+        None, description="Run once at this aware date and time; requires one_off: true."
+    )
+    args: list[Any] = Field(default_factory=list, description="Positional arguments (JSON).")
+    kwargs: JsonMapping = Field(default_factory=dict, description="Keyword arguments (JSON).")
+    queue: str | None = Field(
+        None, max_length=columns.QUEUE_MAX_LENGTH, description="Queue override."
+    )
+    exchange: str | None = Field(
+        None, max_length=columns.EXCHANGE_MAX_LENGTH, description="AMQP exchange override."
+    )
+    routing_key: str | None = Field(
+        None, max_length=columns.ROUTING_KEY_MAX_LENGTH, description="AMQP routing key override."
+    )
+    headers: JsonMapping = Field(default_factory=dict, description="AMQP message headers (JSON).")
+    priority: int | None = Field(
+        None, ge=0, le=columns.PRIORITY_MAX, description="Message priority, 0-255."
+    )
+    expires: AwareDatetime | None = Field(
+        None, description="No runs after this aware date and time (not with expire_seconds)."
+    )
+    expire_seconds: int | None = Field(
+        None,
+        ge=0,
+        le=INT_COLUMN_MAX,
+        description="Each run's message expires after this many seconds (not with expires).",
+    )
+    one_off: bool = Field(False, description="Run only once.")
+    start_time: AwareDatetime | None = Field(
+        None, description="No runs before this aware date and time."
+    )
+    enabled: bool = Field(True, description="false keeps the task but beat does not run it.")
+    description: str = Field("", description="Free text, shown in the Django admin.")
+
+    _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
+
+    @field_validator("args", "kwargs", "headers")
+    @classmethod
+    def _json_only(cls, value: Any, info: ValidationInfo) -> Any:
+        found = json_problems(value)
+        if found:
+            raise problem(f"'{info.field_name}' must be JSON-serialisable", found)
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self, info: ValidationInfo) -> TaskSpec:
+        if info.context and info.context.get("rules_checked"):
+            return self  # the manifest validator already placed these at their lines
+        found = rule_problems({key: getattr(self, key) for key in self.model_fields_set})
+        if found:
+            raise problem(found[0].message, found)
+        return self
+
+    @property
+    def schedule_kind(self) -> str:
+        return next(kind for kind in SCHEDULE_KINDS if getattr(self, kind) is not None)
+
+    @property
+    def location(self) -> Location | None:
+        """Where the task's `name` is written (None for a TaskSpec built in Python)."""
+        return self._locations.get("name")
+
+    @property
+    def task_location(self) -> Location | None:
+        """Where the task's `task` value is written."""
+        return self._locations.get("task")
+
+    def location_of(self, key: str) -> Location | None:
+        return self._locations.get(key)
+
+
+class Manifest(_Strict):
+    """A beat-sync manifest file (schedules/*.yaml): Celery beat periodic tasks as code."""
+
+    # Top-level `x-...` keys are ignored: a place for YAML anchors (`x-defaults: &defaults`)
+    model_config = ConfigDict(json_schema_extra={"patternProperties": {"^x-": {}}})
+
+    periodic_tasks: list[TaskSpec] = Field(
+        description="The periodic tasks; every task name is unique across all files."
+    )

@@ -1,0 +1,106 @@
+"""Finding manifest files in folders and reading them: sorted, not recursive, nothing blocking."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from beat_sync.errors import LocatedError, UserError
+from beat_sync.manifest import MANIFEST_SUFFIXES, load_manifest, manifest_files
+from beat_sync.manifest.files import MAX_BYTES, read_manifest_files
+
+TASK = "styleguide_example.emails.tasks.email_purge_sent"
+
+
+def test_folders_are_read_sorted_and_not_recursively(tmp_path: Path):
+    (tmp_path / "b.yml").write_text(
+        f"periodic_tasks:\n  - {{name: B, task: {TASK}, cron: '0 1 * * *'}}\n"
+    )
+    (tmp_path / "a.yaml").write_text(
+        f"periodic_tasks:\n  - {{name: A, task: {TASK}, cron: '0 2 * * *'}}\n"
+    )
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.yaml").write_text("this: is not read")
+    result = load_manifest([tmp_path])
+    assert result.files == (str(tmp_path / "a.yaml"), str(tmp_path / "b.yml"))
+    assert [spec.name for spec in result.specs] == ["A", "B"]
+
+
+def test_a_huge_file_is_refused_without_reading_it_into_memory(tmp_path):
+    import tracemalloc
+
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        result = load_manifest([tmp_path])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [str(error) for error in result.errors] == [
+        f"{huge}:1:1: file is 104,857,600 bytes, over the 5,242,880-byte (5 MiB) limit"
+    ]
+    assert peak < 10 * 1024 * 1024
+
+
+def test_a_missing_path_and_a_folder_without_manifests_are_user_errors(tmp_path: Path):
+    with pytest.raises(UserError, match="no such file or folder"):
+        load_manifest([tmp_path / "missing"])
+    with pytest.raises(UserError, match=r"no manifest files \(\*\.yaml, \*\.yml\) in"):
+        load_manifest([tmp_path])
+
+
+def test_unreadable_entries_are_located_errors_not_tracebacks(tmp_path: Path):
+    (tmp_path / "good.yaml").write_text("periodic_tasks: []\n")
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    (tmp_path / "broken.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    result = load_manifest([tmp_path])
+    assert [str(error) for error in result.errors] == [
+        f"{tmp_path / 'broken.yaml'}:1:1: cannot read: No such file or directory",
+        f"{tmp_path / 'loop.yaml'}:1:1: cannot read: Too many levels of symbolic links",
+    ]
+    assert not result.ok
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_a_file_without_read_permission_is_a_located_error(tmp_path: Path):
+    path = tmp_path / "secret.yaml"
+    path.write_text("periodic_tasks: []\n")
+    path.chmod(0)
+    result = load_manifest([path])
+    assert [str(error) for error in result.errors] == [
+        f"{path}:1:1: cannot read: Permission denied"
+    ]
+
+
+def test_only_visible_yaml_files_of_a_folder_are_manifests(tmp_path: Path):
+    for name in ("b.yml", "a.yaml", ".hidden.yaml", "c.json", "d.YAML.txt"):
+        (tmp_path / name).write_text("periodic_tasks: []\n")
+    (tmp_path / "folder.yaml").mkdir()
+    given = tmp_path / "c.json"
+    assert MANIFEST_SUFFIXES == (".yaml", ".yml")
+    assert manifest_files([tmp_path, given]) == [tmp_path / "a.yaml", tmp_path / "b.yml", given]
+
+
+def test_a_fifo_is_refused_without_opening_it(tmp_path: Path):
+    os.mkfifo(tmp_path / "pipe.yaml")  # opening it would wait for a writer forever
+    (tmp_path / "good.yaml").write_bytes(b"periodic_tasks: []\n")
+    sources, errors = read_manifest_files([tmp_path])
+    assert sources == [(str(tmp_path / "good.yaml"), b"periodic_tasks: []\n")]
+    assert errors == [
+        LocatedError(str(tmp_path / "pipe.yaml"), 1, 1, "cannot read: not a regular file")
+    ]
+
+
+def test_a_file_over_the_limit_is_not_read(tmp_path: Path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_BYTES + 1))
+    sources, errors = read_manifest_files([big])
+    assert sources == []
+    assert [str(error) for error in errors] == [
+        f"{big}:1:1: file is 5,242,881 bytes, over the 5,242,880-byte (5 MiB) limit"
+    ]

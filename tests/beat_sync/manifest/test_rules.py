@@ -1,0 +1,95 @@
+"""The manifest's rules: cron fields (Celery's parser), JSON values, aware datetimes, cross-key."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from beat_sync.manifest import Problem, TaskSpec, did_you_mean, load_manifest_sources
+from beat_sync.manifest.rules import (
+    cron_combination_problem,
+    cron_field_problem,
+    json_problems,
+    rule_problems,
+    timezone_problem,
+)
+
+TASK = "styleguide_example.emails.tasks.email_purge_sent"
+
+
+def test_iso_strings_and_yaml_timestamps_are_the_same_instant():
+    text = (
+        "periodic_tasks:\n"
+        f"  - {{name: a, task: {TASK}, one_off: true, clocked: 2026-12-24T09:00:00+02:00}}\n"
+        f"  - {{name: b, task: {TASK}, one_off: true, clocked: '2026-12-24T07:00:00Z'}}\n"
+    )
+    result = load_manifest_sources([("m.yaml", text.encode())])
+    assert result.ok, result.errors
+    assert result.specs[0].clocked == result.specs[1].clocked
+
+
+def test_cron_fields_are_judged_by_celerys_parser_and_the_column():
+    assert cron_field_problem("minute", "*/15") is None
+    assert cron_field_problem("hour", "25") == "invalid cron hour '25': invalid end range: 25 > 23"
+    assert cron_field_problem("minute", " ") == (
+        "cron minute must not be empty (use '*' for every value)"
+    )
+    assert cron_field_problem("month_of_year", "1," * 40) == (
+        "cron month_of_year is 80 characters, longer than django-celery-beat's 64-character column"
+    )
+    assert cron_combination_problem(("0", "3", "*", "*", "*")) is None
+    assert cron_combination_problem(("0", "3", "30", "2", "*")) == (
+        "day_of_month '30' never occurs in month_of_year '2'"
+    )
+
+
+def test_json_problems_name_each_place_json_cannot_hold():
+    assert json_problems({"a": [1, "x", None, {"b": True}]}) == []
+    assert json_problems({"a": [date(2026, 1, 1)], 3: {"b": {1, 2}}, "n": float("nan")}) == [
+        Problem(("a", 0), "a date is not JSON-serialisable; quote it to pass a string", False),
+        Problem((), "mapping key 3 is not a string", False),
+        Problem((3, "b"), "a set is not JSON-serialisable", False),
+        Problem(("n",), "the number nan is not JSON-serialisable", False),
+    ]
+
+
+def test_cross_key_rules_point_at_the_key_to_change():
+    assert rule_problems({"cron": "x"}) == []
+    assert rule_problems({"name": "a"}) == [
+        Problem((), "no schedule: give exactly one of cron, interval, solar or clocked", False)
+    ]
+    clocked = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+    assert rule_problems(
+        {"interval": {}, "clocked": clocked, "expires": clocked, "expire_seconds": 5}
+    ) == [
+        Problem(
+            ("clocked",), "more than one schedule (interval and clocked): keep exactly one", True
+        ),
+        Problem(("clocked",), "a clocked schedule runs once: set 'one_off: true' with it", True),
+        Problem(("expire_seconds",), "'expires' and 'expire_seconds' cannot both be set", True),
+    ]
+
+
+def test_a_taskspec_built_in_python_obeys_the_same_rules():
+    with pytest.raises(ValidationError) as caught:
+        TaskSpec(name="a", task=TASK, one_off=True, clocked=date(2026, 1, 1))
+    (error,) = caught.value.errors()
+    assert error["type"] == "beat_sync"
+    assert error["msg"] == (
+        "'clocked' needs a time and a UTC offset, not just the date 2026-01-01 "
+        "(e.g. 2026-01-01T00:00:00+00:00)"
+    )
+    with pytest.raises(ValidationError) as caught:
+        TaskSpec(name="a", task=TASK)
+    assert caught.value.errors()[0]["ctx"]["problems"] == rule_problems({"name": "a"})
+
+
+def test_did_you_mean_and_time_zones():
+    assert did_you_mean("enbled", ["enabled", "queue"]) == " (did you mean 'enabled'?)"
+    assert did_you_mean("zzz", ["enabled"]) == ""
+    assert timezone_problem("Europe/Sofia") is None
+    assert timezone_problem("Europe/Sofa") == (
+        "unknown time zone 'Europe/Sofa' (did you mean 'Europe/Sofia'?)"
+    )
