@@ -6,28 +6,7 @@ changed, `old -> new`; an added or removed task lists its task, schedule and eve
 not django-celery-beat's default. A cron schedule gets a second line in plain words with its
 crontab.guru link. Colour (ANSI) only when `color=True`.
 
-JSON (stable; new keys may be added, none removed or renamed)::
-
-    {
-      "in_sync": false,
-      "summary": {"add": 1, "change": 1, "remove": 0, "unchanged": 14},
-      "changes": [
-        {"action": "add" | "change" | "remove",
-         "name": "<PeriodicTask.name>",
-         "fields": {"<field>": {"old": <value or null>, "new": <value or null>}, ...}}
-      ]
-    }
-
-`changes` is sorted by name. `fields` keys are PeriodicTask column names (`task`, `args`,
-`kwargs`, `queue`, `exchange`, `routing_key`, `headers`, `priority`, `expires`,
-`expire_seconds`, `one_off`, `start_time`, `enabled`, `description`) plus `schedule`. For
-"change" only the changed fields appear; for "add" (`old` null) and "remove" (`new` null) the
-task, the schedule and every field that differs from django-celery-beat's default. Values:
-`args`/`kwargs`/`headers` as parsed JSON; datetimes as ISO 8601 strings in UTC; `schedule` an
-object with `kind` ("cron" | "interval" | "solar" | "clocked") and its fields:
-cron `expression`, `minute`, `hour`, `day_of_month`, `month_of_year`, `day_of_week`,
-`timezone`, `description`, `url`; interval `every`, `period`; solar `event`, `latitude`,
-`longitude` (decimal strings); clocked `clocked_time`.
+JSON: the contract is docs/json-output.md.
 """
 
 from __future__ import annotations

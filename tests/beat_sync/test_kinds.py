@@ -9,7 +9,8 @@ import pytest
 
 from beat_sync.export import export_manifest
 from beat_sync.kinds import KINDS, kind_of
-from beat_sync.manifest import load_manifest_sources
+from beat_sync.manifest import TaskSpec, load_manifest_sources
+from beat_sync.manifest.rules import SCHEDULE_KINDS
 from beat_sync.normalise import normalise
 from beat_sync.state import Schedule
 from beat_sync.tables import apply_plan, periodic_task, read_current_state, schedule_model
@@ -42,6 +43,13 @@ def test_the_table_covers_every_schedule_class_once_in_the_order_beat_picks_them
     assert {kind.state for kind in KINDS} == set(typing.get_args(Schedule))
     assert [kind.foreign_key for kind in KINDS] == ["interval", "crontab", "solar", "clocked"]
     assert {kind.key for kind in KINDS} == set(SAMPLES)
+
+
+def test_the_manifest_declares_a_key_for_every_kind_and_no_other():
+    # The manifest core keeps its own order of the keys (its messages and summary list cron
+    # first); the set must be the kind table's.
+    assert set(SCHEDULE_KINDS) == {kind.key for kind in KINDS}
+    assert {kind.key for kind in KINDS} <= set(TaskSpec.model_fields)
 
 
 @pytest.mark.django_db
