@@ -5,18 +5,10 @@ one `TaskChange` per task that is added, removed or changed (with every changed 
 new), plus the names that stay unchanged. It never touches a database; `beat_sync.tables` reads
 and writes, `beat_sync.render` prints.
 
-Rows that beat writes itself are left alone: a current task whose name the manifest does not
-declare and that is either one of Celery's own entries (name starting with `celery.`, such as
-`celery.backend_cleanup`, which beat inserts at every start when `result_expires` is set) or
-named in `beat_owned` (the Celery app's `beat_schedule`, also written by beat at every start) is
-neither shown nor removed: removing it would be undone by the next beat restart, and until then
-the task would silently not run. Such names are listed in `Plan.left_alone`.
-
-Beat also disables rows itself: a one-off task after its run, a task whose `expires` has passed.
-When the database holds such a task disabled, the manifest says enabled, and nothing else
-differs, the task counts as unchanged and stays disabled (`Plan.desired` carries
-`enabled=False`): re-enabling it on every deploy would run a spent one-off again. Changing any
-other field of it (a new clocked time, a later `expires`) applies the manifest as written.
+Two rules come from beat writing the same tables (README, "Rows beat writes itself", says why):
+a current row the manifest does not declare that beat writes itself (`celery.*`, the app's
+`beat_schedule`) is left alone (`Plan.left_alone`); and a task beat disabled itself (a spent
+one-off, a passed `expires`) whose other fields match the manifest stays disabled, unchanged.
 """
 
 from __future__ import annotations
