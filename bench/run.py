@@ -28,7 +28,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from bench.manifests import write_manifest
+from tests.support.manifests import write_generated_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
@@ -319,8 +319,10 @@ def main() -> int:
         (folder / "empty" / "none.yaml").write_text("periodic_tasks: []\n")
         for count in sizes:
             for variant in (0, 1):
-                write_manifest(folder / f"mixed_{count}_{variant}", count, variant)
-                write_manifest(folder / f"cron_{count}_{variant}", count, variant, cron_only=True)
+                write_generated_manifest(folder / f"mixed_{count}_{variant}", count, variant)
+                write_generated_manifest(
+                    folder / f"cron_{count}_{variant}", count, variant, cron_only=True
+                )
 
         databases = [("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}")]
         if postgres_answers():

@@ -6,6 +6,9 @@ import os
 
 import pytest
 
+# The fixtures of tests/support/ (see its __init__ for what each module holds).
+pytest_plugins = ("tests.support.databases",)
+
 
 def _default_database() -> tuple[str, str]:
     """(vendor, database name) of the default connection; creating the wrapper does not connect."""

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from background import Background, logs_tail, start_beat, start_worker, wait_until
-from tests.processes import database_url_of, run_beat_sync
+from tests.support.databases import database_url_of
+from tests.support.processes import run_beat_sync
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A database number of its own on the shared Redis; each test also gets a queue of its own.

@@ -1,21 +1,14 @@
-"""What the fault tests share: the test database as a DATABASE_URL for other processes, the
-`beat-sync` CLI as a process, full dumps of django-celery-beat's tables, manifests on disk."""
+"""The fault tests' `beat-sync` process that reports when apply's test hook holds it between
+its delete and its recreate (what else they share is in tests/support/)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.support.processes import REPO
 
-from beat_sync.tables import beat_models
-from tests.processes import REPO, database_url_of
-
-TASK = "styleguide_example.emails.tasks.email_send_pending"
 # The `beat-sync` CLI with time.sleep reporting on stderr when the apply's test hook
 # (BEAT_SYNC_TEST_HOLD_AFTER_DELETE) starts holding, so a test knows the deletes have run.
 HOLD_MARKER = "beat-sync-test: holding after delete"
@@ -32,21 +25,6 @@ main()
 """
 
 
-def process_env(connection) -> dict[str, str]:
-    """Environment of a `beat-sync` process run against the test database (skips the test when
-    the SQLite test database is in memory, which another process cannot open)."""
-    url = database_url_of(connection)
-    if url is None:
-        pytest.skip(
-            "the SQLite test database is in memory: set BEAT_SYNC_SQLITE_TEST_NAME to a file "
-            "(make test does) so that beat-sync processes can open it"
-        )
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env.update(DATABASE_URL=url, NO_COLOR="1")
-    env.pop("BEAT_SYNC_TEST_HOLD_AFTER_DELETE", None)
-    return env
-
-
 def start_beat_sync(*args: str | Path, env: dict[str, str]) -> subprocess.Popen[str]:
     """Start `beat-sync ARGS` in the background, reporting HOLD_MARKER on stderr when it holds."""
     return subprocess.Popen(
@@ -57,40 +35,3 @@ def start_beat_sync(*args: str | Path, env: dict[str, str]) -> subprocess.Popen[
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def write_schedules(folder: Path, yaml_text: str, name: str = "tasks.yaml") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(yaml_text)
-    return folder
-
-
-def interval_manifest(names: list[str], every: int = 1, queue: str | None = None) -> str:
-    """A manifest of interval tasks, one per name (no arguments: beat checks them against the
-    task's signature before sending)."""
-    routing = f", queue: {queue}" if queue else ""
-    lines = ["periodic_tasks:"]
-    for name in names:
-        lines.append(
-            f"  - {{name: {name}, task: {TASK}, "
-            f"interval: {{every: {every}, period: seconds}}{routing}}}"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def dump_tables(using: str = "default") -> dict[str, list[dict]]:
-    """Every row of django-celery-beat's five tables and of the change marker, every column,
-    ids and timestamps included, ordered by primary key."""
-    return {
-        model.__name__: [
-            {key: str(value) for key, value in row.items()}
-            for row in model._base_manager.using(using).order_by("pk").values()
-        ]
-        for model in beat_models()
-    }
-
-
-def checksum_tables(using: str = "default") -> str:
-    return hashlib.sha256(
-        json.dumps(dump_tables(using), sort_keys=True).encode("utf-8")
-    ).hexdigest()

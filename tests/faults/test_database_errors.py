@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.faults.helpers import checksum_tables, process_env
-from tests.processes import run_beat_sync as beat_sync
+from tests.support.databases import env_sharing_test_database
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.processes import user_env
+from tests.support.tables import checksum_tables
 
 PG = ("127.0.0.1", 5432)
 
@@ -41,14 +43,6 @@ needs_postgres_server = pytest.mark.skipif(
 )
 
 
-def env_for(url: str) -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DATABASE_URL=url, NO_COLOR="1")
-    return env
-
-
 def assert_one_error_line(result, *expected: str) -> str:
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
@@ -65,7 +59,9 @@ def assert_one_error_line(result, *expected: str) -> str:
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unreachable_database(command: str):
     url = f"postgres://postgres@127.0.0.1:{free_port()}/nothing_here"
-    line = assert_one_error_line(beat_sync(command, env=env_for(url)), "database 'default'")
+    line = assert_one_error_line(
+        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "database 'default'"
+    )
     assert "onnection refused" in line
 
 
@@ -73,21 +69,25 @@ def test_unreachable_database(command: str):
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unknown_role(command: str):
     url = f"postgres://bs_proof_no_such_role_{uuid.uuid4().hex[:8]}@127.0.0.1:5432/postgres"
-    assert_one_error_line(beat_sync(command, env=env_for(url)), "does not exist")
+    assert_one_error_line(
+        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "does not exist"
+    )
 
 
 @needs_postgres_server
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unknown_database(command: str):
     url = f"postgres://postgres@127.0.0.1:5432/bs_proof_no_such_db_{uuid.uuid4().hex[:8]}"
-    assert_one_error_line(beat_sync(command, env=env_for(url)), "does not exist")
+    assert_one_error_line(
+        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "does not exist"
+    )
 
 
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_tables_not_migrated_sqlite(command: str, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert_one_error_line(
-        beat_sync(command, env=env_for(url)),
+        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")),
         "django-celery-beat tables not found",
         "run `python manage.py migrate`",
     )
@@ -101,7 +101,7 @@ def test_tables_not_migrated_postgres():
     with psycopg.connect(host=PG[0], port=PG[1], user="postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            env = env_for(f"postgres://postgres@127.0.0.1:5432/{name}")
+            env = user_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}", NO_COLOR="1")
             for command in ("diff", "apply"):
                 assert_one_error_line(
                     beat_sync(command, env=env), "django-celery-beat tables not found", name
@@ -113,7 +113,7 @@ def test_tables_not_migrated_postgres():
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_read_only_user_can_diff_but_apply_fails_and_changes_nothing():
-    env = process_env(connection)
+    env = env_sharing_test_database(connection)
     role = f"bs_proof_readonly_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE ROLE "{role}" LOGIN')
