@@ -1,4 +1,20 @@
-"""Hooks and fixtures shared by every test: which database a run really used; eager Celery."""
+"""Hooks and fixtures shared by every test: which database a run really used; eager Celery.
+
+Layout: tests/beat_sync/ mirrors the package (tests/beat_sync/<path>/test_<module>.py for
+beat_sync/<path>/<module>.py), tests/example_project/ the example project; tests/faults/ and
+tests/e2e/ cut across modules; what tests share is in tests/support/. Modules without a mirror
+are tested through others, where a user meets them:
+- cli.py, __main__.py and the commands' private option/output helpers (commands/_*.py): through
+  tests/beat_sync/commands/ (one file per command) and test_cli.py (the group, as a process).
+- management/ (both management commands): tests/beat_sync/management/test_commands.py.
+- apps.py and migrations/: test_migrations.py (the change marker's migration) and
+  test_checks.py (the system check the app registers).
+- errors.py: every test that asserts a UserError's message.
+- manifest/'s modules (loader, models, schema, validate): tests/beat_sync/manifest/, by
+  behaviour through the manifest's public load functions (one file per concern: loading, the
+  corpus of bad files, column limits, hostile input, no Django); the schema also through
+  commands/test_schema.py.
+"""
 
 from __future__ import annotations
 
