@@ -43,6 +43,10 @@ needs_postgres_server = pytest.mark.skipif(
 )
 
 
+def env_for(url: str) -> dict[str, str]:
+    return user_env(DATABASE_URL=url, NO_COLOR="1")
+
+
 def assert_one_error_line(result, *expected: str) -> str:
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
@@ -59,9 +63,7 @@ def assert_one_error_line(result, *expected: str) -> str:
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unreachable_database(command: str):
     url = f"postgres://postgres@127.0.0.1:{free_port()}/nothing_here"
-    line = assert_one_error_line(
-        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "database 'default'"
-    )
+    line = assert_one_error_line(beat_sync(command, env=env_for(url)), "database 'default'")
     assert "onnection refused" in line
 
 
@@ -69,25 +71,21 @@ def test_unreachable_database(command: str):
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unknown_role(command: str):
     url = f"postgres://bs_proof_no_such_role_{uuid.uuid4().hex[:8]}@127.0.0.1:5432/postgres"
-    assert_one_error_line(
-        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "does not exist"
-    )
+    assert_one_error_line(beat_sync(command, env=env_for(url)), "does not exist")
 
 
 @needs_postgres_server
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_unknown_database(command: str):
     url = f"postgres://postgres@127.0.0.1:5432/bs_proof_no_such_db_{uuid.uuid4().hex[:8]}"
-    assert_one_error_line(
-        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")), "does not exist"
-    )
+    assert_one_error_line(beat_sync(command, env=env_for(url)), "does not exist")
 
 
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_tables_not_migrated_sqlite(command: str, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert_one_error_line(
-        beat_sync(command, env=user_env(DATABASE_URL=url, NO_COLOR="1")),
+        beat_sync(command, env=env_for(url)),
         "django-celery-beat tables not found",
         "run `python manage.py migrate`",
     )
@@ -101,7 +99,7 @@ def test_tables_not_migrated_postgres():
     with psycopg.connect(host=PG[0], port=PG[1], user="postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            env = user_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}", NO_COLOR="1")
+            env = env_for(f"postgres://postgres@127.0.0.1:5432/{name}")
             for command in ("diff", "apply"):
                 assert_one_error_line(
                     beat_sync(command, env=env), "django-celery-beat tables not found", name
