@@ -18,6 +18,7 @@ from django.db import connection
 from tests.support.databases import env_sharing_test_database
 from tests.support.processes import run_beat_sync as beat_sync
 from tests.support.processes import user_env
+from tests.support.servers import answers
 from tests.support.tables import checksum_tables
 
 PG = ("127.0.0.1", 5432)
@@ -31,11 +32,7 @@ def free_port() -> int:
 
 
 def postgres_answers() -> bool:
-    try:
-        socket.create_connection(PG, timeout=1).close()
-    except OSError:
-        return False
-    return True
+    return answers(*PG)
 
 
 needs_postgres_server = pytest.mark.skipif(

@@ -6,5 +6,6 @@
 - tables: a full dump and checksum of django-celery-beat's tables; rows beat writes itself.
 - manifests: manifests written to disk, from a two-task one to generated thousands.
 - samples: TaskState values of every kind and field; the Celery schedule a state means.
+- servers: whether a server (PostgreSQL, Redis) answers on a TCP port.
 - mail: an email backend whose SMTP server fails the first N sends.
 """
