@@ -92,35 +92,15 @@ def load(folder: Path) -> tuple[float, tuple]:
 
 
 def styleguide_setup_periodic_tasks(periodic_tasks_data: list[dict]) -> None:
-    """HackSoftware/Django-Styleguide-Example's setup_periodic_tasks `handle`, as written there
-    (styleguide_example/tasks/management/commands/setup_periodic_tasks.py): transaction.atomic,
-    queryset deletes of IntervalSchedule, CrontabSchedule and PeriodicTask, then one
-    CrontabSchedule.objects.create and one PeriodicTask.objects.create per task, with its print
-    lines (sent to a buffer here)."""
-    from django.db import transaction
-    from django.utils.timezone import get_default_timezone_name
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    """The styleguide's setup_periodic_tasks (the example project's copy, see
+    styleguide_example/core/management/commands/styleguide_setup_periodic_tasks.py), its print
+    lines sent to a buffer here."""
+    from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
+        setup_periodic_tasks,
+    )
 
-    with transaction.atomic(), contextlib.redirect_stdout(io.StringIO()):
-        print("Deleting all periodic tasks and schedules...\n")
-
-        IntervalSchedule.objects.all().delete()
-        CrontabSchedule.objects.all().delete()
-        PeriodicTask.objects.all().delete()
-
-        timezone = get_default_timezone_name()
-
-        for periodic_task in periodic_tasks_data:
-            print(f"Setting up {periodic_task['task'].name}")
-
-            cron = CrontabSchedule.objects.create(timezone=timezone, **periodic_task["cron"])
-
-            PeriodicTask.objects.create(
-                name=periodic_task["name"],
-                task=periodic_task["task"].name,
-                crontab=cron,
-                enabled=periodic_task["enabled"],
-            )
+    with contextlib.redirect_stdout(io.StringIO()):
+        setup_periodic_tasks(periodic_tasks_data)
 
 
 def styleguide_data(desired: tuple) -> list[dict]:

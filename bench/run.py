@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from bench.manifests import write_manifest
+from tests.support.manifests import write_generated_manifest
+from tests.support.servers import answers
 
 REPO = Path(__file__).resolve().parents[1]
 BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
@@ -41,11 +41,7 @@ QUERY_TARGET, SPEEDUP_TARGET, DIFF_TARGET, VALIDATE_TARGET = 30, 30.0, 1.0, 1.0
 
 
 def postgres_answers() -> bool:
-    try:
-        socket.create_connection((PG_HOST, PG_PORT), timeout=1).close()
-    except OSError:
-        return False
-    return True
+    return answers(PG_HOST, PG_PORT)
 
 
 def pg_admin(sql: str) -> None:
@@ -319,8 +315,10 @@ def main() -> int:
         (folder / "empty" / "none.yaml").write_text("periodic_tasks: []\n")
         for count in sizes:
             for variant in (0, 1):
-                write_manifest(folder / f"mixed_{count}_{variant}", count, variant)
-                write_manifest(folder / f"cron_{count}_{variant}", count, variant, cron_only=True)
+                write_generated_manifest(folder / f"mixed_{count}_{variant}", count, variant)
+                write_generated_manifest(
+                    folder / f"cron_{count}_{variant}", count, variant, cron_only=True
+                )
 
         databases = [("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}")]
         if postgres_answers():

@@ -1,10 +1,30 @@
-"""Hooks and fixtures shared by every test: which database a run really used; eager Celery."""
+"""Hooks and fixtures shared by every test: which database a run really used; eager Celery.
+
+Layout: tests/beat_sync/ mirrors the package (tests/beat_sync/<path>/test_<module>.py for
+beat_sync/<path>/<module>.py), tests/example_project/ the example project; tests/faults/ and
+tests/e2e/ cut across modules; what tests share is in tests/support/. Modules without a mirror
+are tested through others, where a user meets them:
+- __main__.py, commands/options.py and commands/output.py: through tests/beat_sync/commands/
+  (one file per command, output and exit codes as a user sees them) and test_cli.py.
+- management/ (base.py and both management commands): tests/beat_sync/management/test_commands.py.
+- apps.py and migrations/: test_migrations.py (the change marker's migration) and
+  test_checks.py (the system check the app registers).
+- manifest/schema.py: manifest/test_shapes.py and commands/test_schema.py (the schema checked
+  against manifests with jsonschema).
+- tables/ (read, write, sql, errors, models): tests/beat_sync/test_tables.py, one file for the
+  package, because its promises (one read query, a constant number of statements, the lock,
+  run history kept, DatabaseScheduler loading what was written) span its modules; and
+  tests/faults/ (killed applies, concurrency, database errors).
+"""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+# The fixtures of tests/support/ (see its __init__ for what each module holds).
+pytest_plugins = ("tests.support.databases",)
 
 
 def _default_database() -> tuple[str, str]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from beat_sync.checks import check_manifest, manifest_path
+from tests.support.processes import run_manage, user_env
 
 REPO = Path(__file__).resolve().parents[2]
 MANAGE_PY = REPO / "example_project" / "manage.py"
@@ -94,17 +92,8 @@ def test_manage_py_check_runs_it_and_fails(settings, broken_manifest):
 
 
 def _manage_py(args: list[str], cwd: Path, pythonpath: Path | None = None):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    if pythonpath:
-        env["PYTHONPATH"] = str(pythonpath)
-    return subprocess.run(
-        [sys.executable, str(MANAGE_PY), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = user_env(PYTHONPATH=str(pythonpath)) if pythonpath else user_env()
+    return run_manage(*args, env=env, cwd=cwd)
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from beat_sync.describe import (
     value_text,
 )
 from beat_sync.state import ClockedSchedule, IntervalSchedule, SolarSchedule
-from tests.beat_sync.samples import cron
+from tests.support.samples import cron
 
 SOFIA_CRON = cron("0,30 9-17 * * mon-fri", "Europe/Sofia")
 SOFIA_WORDS = "At 0 and 30 minutes past the hour, between 09:00 and 17:59, Monday through Friday"

@@ -13,7 +13,7 @@ from beat_sync.export import export_manifest
 from beat_sync.manifest import load_manifest_sources
 from beat_sync.normalise import normalise
 from beat_sync.state import TaskState
-from tests.beat_sync.samples import PURGE, cron, every_kind
+from tests.support.samples import PURGE, cron, every_kind
 
 
 def read_back(text: str, default_timezone: str = "UTC") -> tuple[TaskState, ...]:

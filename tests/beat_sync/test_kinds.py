@@ -14,7 +14,7 @@ from beat_sync.manifest.rules import SCHEDULE_KINDS
 from beat_sync.normalise import normalise
 from beat_sync.state import Schedule
 from beat_sync.tables import apply_plan, periodic_task, read_current_state, schedule_model
-from tests.beat_sync.samples import PURGE
+from tests.support.samples import PURGE
 
 DEFAULT_ZONE = "Europe/Sofia"
 # Each kind as a manifest writes it; a kind with two export layouts has one sample for each.

@@ -9,7 +9,7 @@ from django_celery_beat.models import PeriodicTasks
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from beat_sync.tables import apply_plan
-from tests.beat_sync.samples import numbered
+from tests.support.samples import numbered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

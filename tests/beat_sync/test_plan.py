@@ -9,7 +9,7 @@ import pytest
 
 from beat_sync.plan import FieldChange, make_plan
 from beat_sync.state import CurrentState, IntervalSchedule, TaskState
-from tests.beat_sync.samples import PURGE, cron, every_kind
+from tests.support.samples import PURGE, cron, every_kind
 
 
 def task(name: str, **fields) -> TaskState:

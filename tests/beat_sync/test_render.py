@@ -8,7 +8,7 @@ from dataclasses import replace
 from beat_sync.plan import make_plan
 from beat_sync.render import render_json, render_markdown, render_text
 from beat_sync.state import TaskState
-from tests.beat_sync.samples import PURGE, REQUEUE, cron
+from tests.support.samples import PURGE, REQUEUE, cron
 
 
 def sample_plan():

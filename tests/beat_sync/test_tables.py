@@ -12,9 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from beat_sync.errors import UserError
 from beat_sync.state import CronSchedule, TaskState
-from beat_sync.tables import apply_plan, beat_models, read_current_state
-from bench.measure import styleguide_setup_periodic_tasks
-from tests.beat_sync.samples import PURGE, celery_schedule, cron, every_kind, numbered
+from beat_sync.tables import apply_plan, read_current_state
+from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
+    setup_periodic_tasks as styleguide_setup_periodic_tasks,
+)
+from tests.support.samples import PURGE, celery_schedule, cron, every_kind, numbered
+from tests.support.tables import dump_tables, install_beat_default_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +28,6 @@ def models():
     from django_celery_beat import models
 
     return models
-
-
-def dump_tables() -> dict[str, list[dict]]:
-    """Every row of django-celery-beat's tables, ids and timestamps included."""
-    return {t.__name__: list(t.objects.order_by("pk").values()) for t in beat_models()}
 
 
 def marker():
@@ -304,18 +302,6 @@ def test_an_exception_after_reading_under_the_lock_rolls_back():
     with pytest.raises(RuntimeError):
         apply_plan(numbered(3), after_read=fail)
     assert dump_tables() == before
-
-
-def install_beat_default_entries(app, result_expires=timedelta(days=1)):
-    """What `celery beat` does at start with DatabaseScheduler when result_expires is set."""
-    from django_celery_beat.schedulers import DatabaseScheduler
-
-    saved = app.conf.result_expires
-    app.conf.result_expires = result_expires
-    try:
-        DatabaseScheduler(app=app, lazy=True).install_default_entries({})
-    finally:
-        app.conf.result_expires = saved
 
 
 # transaction=True: DatabaseScheduler calls close_old_connections(), which closes a connection

@@ -9,7 +9,6 @@ the tests are skipped, unless BEAT_SYNC_REQUIRE_POSTGRES=1 (CI), where that is a
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from background import Background, logs_tail, start_beat, start_worker, wait_until
-from tests.processes import database_url_of, run_beat_sync
+from tests.support.databases import database_url_of
+from tests.support.processes import run_beat_sync
+from tests.support.servers import answers
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 # A database number of its own on the shared Redis; each test also gets a queue of its own.
@@ -37,11 +38,7 @@ CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
 def _redis_reachable() -> bool:
-    try:
-        socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1).close()
-    except OSError:
-        return False
-    return True
+    return answers(REDIS_HOST, REDIS_PORT)
 
 
 @pytest.fixture

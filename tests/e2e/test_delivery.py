@@ -14,6 +14,7 @@ import pytest
 from background import wait_until
 from styleguide_example.emails.models import Email
 from styleguide_example.emails.services import email_create
+from tests.support.manifests import write_manifest as write_text_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -58,10 +59,8 @@ def statuses(emails: list[Email]) -> list[str]:
 
 
 def write_manifest(folder: Path, *, queue: str, enabled: bool) -> Path:
-    folder.mkdir(exist_ok=True)
     text = MANIFEST.format(name=TASK_NAME, queue=queue, enabled=str(enabled).lower())
-    (folder / "emails.yaml").write_text(text)
-    return folder
+    return write_text_manifest(folder, text, "emails.yaml")
 
 
 def test_an_applied_interval_task_delivers_pending_emails_until_a_manifest_disables_it(

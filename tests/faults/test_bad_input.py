@@ -21,9 +21,11 @@ from django.db import connection
 
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
-from bench.manifests import write_manifest
-from tests.faults.helpers import REPO, checksum_tables, process_env, write_schedules
-from tests.processes import run_beat_sync as beat_sync
+from tests.support.databases import env_sharing_test_database
+from tests.support.manifests import write_generated_manifest, write_manifest
+from tests.support.processes import REPO
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.tables import checksum_tables
 
 CORPUS = REPO / "tests" / "beat_sync" / "manifest" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.yaml"))
@@ -79,7 +81,7 @@ def test_the_corpus_is_there():
 
 @pytest.mark.django_db
 def test_a_manifest_over_5_mib_is_refused(applied_state, tmp_path):
-    folder = write_schedules(tmp_path / "s", "")
+    folder = write_manifest(tmp_path / "s", "")
     body = "".join(
         f"  - {{name: task {i:06d}, task: t.t, interval: {{every: 1, period: days}}, "
         f"description: {'x' * 60}}}\n"
@@ -96,7 +98,7 @@ def test_an_alias_bomb_is_refused(applied_state, tmp_path):
     for n in range(1, 10):
         levels.append(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]")
     text = "x-bomb:\n" + "".join(f"  {line}\n" for line in levels) + "periodic_tasks: []\n"
-    folder = write_schedules(tmp_path / "s", text, "bomb.yaml")
+    folder = write_manifest(tmp_path / "s", text, "bomb.yaml")
     assert_refused(folder, applied_state, "alias bomb")
 
 
@@ -134,7 +136,7 @@ def test_a_file_without_read_permission_is_refused(applied_state, tmp_path):
 
 @pytest.mark.django_db
 def test_a_10000_task_manifest_applies_then_is_in_sync(tmp_path):
-    folder = write_manifest(tmp_path / "schedules", 10_000, variant=0)
+    folder = write_generated_manifest(tmp_path / "schedules", 10_000, variant=0)
     status, out, err = apply(folder)
     assert status == 0, err
     assert out.endswith("Applied: 10000 added, 0 changed, 0 removed (0 unchanged).\n")
@@ -147,7 +149,7 @@ def test_a_10000_task_manifest_applies_then_is_in_sync(tmp_path):
     "name", ["alias_bomb", "yaml_syntax_bad_indent", "cron_hour_out_of_range", "not_utf8"]
 )
 def test_invalid_manifest_through_the_real_process_changes_nothing(name, tmp_path):
-    env = process_env(connection)
+    env = env_sharing_test_database(connection)
     first = beat_sync("apply", "--schedules", REPO / "schedules", env=env)
     assert first.returncode == 0, first.stderr
     before = checksum_tables()

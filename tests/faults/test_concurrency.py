@@ -15,13 +15,9 @@ from django.db import connection
 
 from beat_sync.normalise import normalise
 from beat_sync.tables import read_current_state
-from tests.faults.helpers import (
-    interval_manifest,
-    process_env,
-    start_beat_sync,
-    write_schedules,
-)
-from tests.processes import PROCESS_TIMEOUT
+from tests.support.databases import env_sharing_test_database
+from tests.support.manifests import interval_manifest, write_manifest
+from tests.support.processes import PROCESS_TIMEOUT, start_beat_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,8 +51,8 @@ def run_together(folders: list[Path], env: dict[str, str]) -> list[tuple[int, st
 
 
 def test_five_applies_of_one_manifest_at_once_write_once(tmp_path: Path):
-    env = process_env(connection)
-    folder = write_schedules(tmp_path / "s", interval_manifest([f"task {i}" for i in range(20)]))
+    env = env_sharing_test_database(connection)
+    folder = write_manifest(tmp_path / "s", interval_manifest([f"task {i}" for i in range(20)]))
     results = run_together([folder] * 5, env)
 
     for status, _, err in results:
@@ -70,9 +66,9 @@ def test_five_applies_of_one_manifest_at_once_write_once(tmp_path: Path):
 
 
 def test_two_manifests_at_once_end_as_exactly_one_of_them(tmp_path: Path):
-    env = process_env(connection)
-    a = write_schedules(tmp_path / "a", interval_manifest(["shared", "a 1", "a 2"], every=5))
-    b = write_schedules(tmp_path / "b", interval_manifest(["shared", "b 1"], every=7))
+    env = env_sharing_test_database(connection)
+    a = write_manifest(tmp_path / "a", interval_manifest(["shared", "a 1", "a 2"], every=5))
+    b = write_manifest(tmp_path / "b", interval_manifest(["shared", "b 1"], every=7))
     results = run_together([a, b], env)
 
     for status, _, err in results:

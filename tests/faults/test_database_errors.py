@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.faults.helpers import checksum_tables, process_env
-from tests.processes import run_beat_sync as beat_sync
+from tests.support.databases import env_sharing_test_database
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.processes import user_env
+from tests.support.servers import answers
+from tests.support.tables import checksum_tables
 
 PG = ("127.0.0.1", 5432)
 
@@ -29,11 +32,7 @@ def free_port() -> int:
 
 
 def postgres_answers() -> bool:
-    try:
-        socket.create_connection(PG, timeout=1).close()
-    except OSError:
-        return False
-    return True
+    return answers(*PG)
 
 
 needs_postgres_server = pytest.mark.skipif(
@@ -42,11 +41,7 @@ needs_postgres_server = pytest.mark.skipif(
 
 
 def env_for(url: str) -> dict[str, str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DATABASE_URL=url, NO_COLOR="1")
-    return env
+    return user_env(DATABASE_URL=url, NO_COLOR="1")
 
 
 def assert_one_error_line(result, *expected: str) -> str:
@@ -113,7 +108,7 @@ def test_tables_not_migrated_postgres():
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_read_only_user_can_diff_but_apply_fails_and_changes_nothing():
-    env = process_env(connection)
+    env = env_sharing_test_database(connection)
     role = f"bs_proof_readonly_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE ROLE "{role}" LOGIN')

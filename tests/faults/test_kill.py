@@ -13,15 +13,11 @@ import pytest
 from django.db import connection
 
 from beat_sync.tables import read_current_state
-from tests.faults.helpers import (
-    dump_tables,
-    interval_manifest,
-    process_env,
-    start_beat_sync,
-    write_schedules,
-)
-from tests.processes import HOLD_MARKER
-from tests.processes import run_beat_sync as beat_sync
+from tests.support.databases import env_sharing_test_database
+from tests.support.manifests import interval_manifest, write_manifest
+from tests.support.processes import HOLD_MARKER, start_beat_sync
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.tables import dump_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,9 +57,9 @@ def deletes_are_pending() -> bool:
 def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_path: Path):
     from django_celery_beat.models import PeriodicTask
 
-    env = process_env(connection)
-    old = write_schedules(tmp_path / "old", interval_manifest(["kept", "old only"], every=30))
-    new = write_schedules(tmp_path / "new", interval_manifest(["kept", "new only"], every=60))
+    env = env_sharing_test_database(connection)
+    old = write_manifest(tmp_path / "old", interval_manifest(["kept", "old only"], every=30))
+    new = write_manifest(tmp_path / "new", interval_manifest(["kept", "new only"], every=60))
     applied = beat_sync("apply", "--schedules", old, env=env)
     assert applied.returncode == 0, applied.stderr
     last_run = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -21,8 +21,9 @@ import pytest
 from django.db import connection
 
 from background import Background, logs_tail, start_celery, wait_until
-from tests.faults.helpers import interval_manifest, process_env, write_schedules
-from tests.processes import run_beat_sync as beat_sync
+from tests.support.databases import env_sharing_test_database
+from tests.support.manifests import interval_manifest, write_manifest
+from tests.support.processes import run_beat_sync as beat_sync
 
 pytestmark = [
     pytest.mark.slow,
@@ -99,14 +100,18 @@ def broker():
 
 def test_beat_only_ever_loads_a_whole_manifest_and_picks_each_apply_up(tmp_path: Path, broker):
     env = {
-        **{k: v for k, v in process_env(connection).items() if not k.startswith("CELERY_")},
+        **{
+            k: v
+            for k, v in env_sharing_test_database(connection).items()
+            if not k.startswith("CELERY_")
+        },
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_BROKER_URL": REDIS_URL,
     }
     queue = f"faults-{uuid.uuid4().hex[:8]}"  # nobody consumes it; flushed afterwards
     manifests = {
-        frozenset(A): write_schedules(tmp_path / "a", interval_manifest(A, queue=queue)),
-        frozenset(B): write_schedules(tmp_path / "b", interval_manifest(B, queue=queue)),
+        frozenset(A): write_manifest(tmp_path / "a", interval_manifest(A, queue=queue)),
+        frozenset(B): write_manifest(tmp_path / "b", interval_manifest(B, queue=queue)),
     }
     first = beat_sync("apply", "--schedules", manifests[frozenset(A)], env=env)
     assert first.returncode == 0, first.stderr

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beat_sync.cli import main
-from tests.beat_sync.samples import celery_schedule
+from tests.support.samples import celery_schedule
 
 pytestmark = pytest.mark.django_db
 

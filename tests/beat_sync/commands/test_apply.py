@@ -10,8 +10,11 @@ from click.testing import CliRunner
 
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
-from tests.beat_sync.processes import MANIFEST, ROOT, beat_sync, manage, write_manifest
-from tests.processes import HOLD_MARKER, holding_beat_sync
+from tests.support.manifests import MANIFEST, write_manifest
+from tests.support.processes import HOLD_MARKER, holding_beat_sync
+from tests.support.processes import REPO as ROOT
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.processes import run_manage as manage
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
@@ -89,36 +92,36 @@ def test_an_invalid_manifest_changes_nothing(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_done_when_edit_a_cron_diff_shows_it_apply_applies_it(process_env, tmp_path):
+def test_done_when_edit_a_cron_diff_shows_it_apply_applies_it(own_database_env, tmp_path):
     folder = write_manifest(tmp_path / "schedules")
     schedules = ("--schedules", str(folder))
-    assert beat_sync("apply", *schedules, env=process_env).returncode == 0
-    in_sync = beat_sync("diff", *schedules, env=process_env)
+    assert beat_sync("apply", *schedules, env=own_database_env).returncode == 0
+    in_sync = beat_sync("diff", *schedules, env=own_database_env)
     assert (in_sync.returncode, in_sync.stdout) == (
         0,
         "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n",
     )
 
     write_manifest(folder, CHANGED)
-    drift = beat_sync("diff", "--exit-code", *schedules, env=process_env)
+    drift = beat_sync("diff", "--exit-code", *schedules, env=own_database_env)
     assert drift.returncode == 2
     assert "    schedule: cron 30 3 * * * (UTC) -> cron 45 3 * * * (UTC)\n" in drift.stdout
-    applied = beat_sync("apply", *schedules, env=process_env)
+    applied = beat_sync("apply", *schedules, env=own_database_env)
     assert applied.returncode == 0
     assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
-    assert beat_sync("diff", "--exit-code", *schedules, env=process_env).returncode == 0
+    assert beat_sync("diff", "--exit-code", *schedules, env=own_database_env).returncode == 0
 
     # The styleguide's command name does the same.
     write_manifest(folder, MANIFEST)
-    alias = manage("setup_periodic_tasks", *schedules, env=process_env)
+    alias = manage("setup_periodic_tasks", *schedules, env=own_database_env)
     assert (alias.returncode, alias.stderr) == (0, "")
     assert alias.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
-    again = manage("setup_periodic_tasks", *schedules, env=process_env)
+    again = manage("setup_periodic_tasks", *schedules, env=own_database_env)
     assert again.stdout == "Already in sync: nothing to do.\n"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_env, tmp_path):
+def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(own_database_env, tmp_path):
     # Settings without the example's SQLite transaction_mode: the lock must be beat-sync's own.
     settings = ("--settings", "tests.beat_sync.settings_deferred")
     first = write_manifest(tmp_path / "first", MANIFEST)
@@ -129,14 +132,14 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_en
     slow = subprocess.Popen(
         holding_beat_sync(3, "apply", *settings, "--schedules", first),
         cwd=ROOT,
-        env=process_env,
+        env=own_database_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     time.sleep(1.5)  # well inside the first apply's transaction
     started = time.monotonic()
-    fast = beat_sync("apply", *settings, "--schedules", str(second), env=process_env)
+    fast = beat_sync("apply", *settings, "--schedules", str(second), env=own_database_env)
     waited = time.monotonic() - started
     slow_out, slow_err = slow.communicate(timeout=60)
 
@@ -149,5 +152,5 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(process_en
         "1 to add, 0 to change, 1 to remove, 1 unchanged\n"
         "Applied: 1 added, 0 changed, 1 removed (1 unchanged).\n"
     )
-    final = beat_sync("diff", "--exit-code", "--schedules", str(second), env=process_env)
+    final = beat_sync("diff", "--exit-code", "--schedules", str(second), env=own_database_env)
     assert final.returncode == 0, final.stdout

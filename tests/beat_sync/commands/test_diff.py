@@ -14,17 +14,11 @@ from click.testing import CliRunner
 from beat_sync.cli import main
 from beat_sync.state import TaskState
 from beat_sync.tables import apply_plan
-from tests.beat_sync.processes import (
-    BEAT_SYNC,
-    MANIFEST,
-    PURGE,
-    REQUEUE,
-    ROOT,
-    base_env,
-    beat_sync,
-    write_manifest,
-)
-from tests.beat_sync.samples import cron
+from tests.support.manifests import MANIFEST, write_manifest
+from tests.support.processes import BEAT_SYNC, user_env
+from tests.support.processes import REPO as ROOT
+from tests.support.processes import run_beat_sync as beat_sync
+from tests.support.samples import PURGE, REQUEUE, cron
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
@@ -106,10 +100,13 @@ def test_no_colour_when_piped_or_with_no_color_and_colour_when_asked(changed):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_colour_on_a_terminal_unless_no_color(process_env, changed):
+def test_colour_on_a_terminal_unless_no_color(own_database_env, changed):
     assert (
         beat_sync(
-            "apply", "--schedules", str(write_manifest(Path(changed).parent / "a")), env=process_env
+            "apply",
+            "--schedules",
+            str(write_manifest(Path(changed).parent / "a")),
+            env=own_database_env,
         ).returncode
         == 0
     )
@@ -137,8 +134,8 @@ def test_colour_on_a_terminal_unless_no_color(process_env, changed):
         os.close(leader)
         return output.decode()
 
-    assert "\x1b[33m\x1b[1m~ Purge sent emails" in on_a_terminal(process_env)
-    plain = on_a_terminal({**process_env, "NO_COLOR": "1"})
+    assert "\x1b[33m\x1b[1m~ Purge sent emails" in on_a_terminal(own_database_env)
+    plain = on_a_terminal({**own_database_env, "NO_COLOR": "1"})
     assert "~ Purge sent emails" in plain and "\x1b[" not in plain
 
 
@@ -173,7 +170,7 @@ def test_an_unregistered_task_fails_unless_no_check_tasks(tmp_path):
 
 
 def test_tables_not_migrated_is_one_line_exit_1(tmp_path):
-    env = {**base_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    env = {**user_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
     result = beat_sync("diff", "--schedules", str(write_manifest(tmp_path / "s")), env=env)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -184,7 +181,7 @@ def test_tables_not_migrated_is_one_line_exit_1(tmp_path):
 
 
 def test_an_unreachable_database_is_one_line_exit_1(tmp_path):
-    env = {**base_env(), "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
+    env = {**user_env(), "DATABASE_URL": "postgres://postgres@127.0.0.1:9/nowhere"}
     result = beat_sync("diff", "--schedules", str(write_manifest(tmp_path / "s")), env=env)
     assert result.returncode == 1
     assert result.stdout == ""

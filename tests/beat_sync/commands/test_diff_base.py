@@ -4,14 +4,12 @@ pyproject.toml and schedules/, no Django settings and no reachable database."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
+from tests.support.processes import run_beat_sync, user_env
 
 BEFORE = """\
 periodic_tasks:
@@ -85,17 +83,9 @@ class Repo:
         (self.root / "schedules" / "emails.yaml").write_text(manifest)
 
     def beat_sync(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
         # Any attempt to use a database fails: nothing answers on port 9.
-        env.update(DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere", NO_COLOR="1")
-        return subprocess.run(
-            [str(BEAT_SYNC), *args],
-            cwd=cwd or self.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        env = user_env(DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere", NO_COLOR="1")
+        return run_beat_sync(*args, env=env, cwd=cwd or self.root)
 
 
 @pytest.fixture

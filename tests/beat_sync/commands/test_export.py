@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from beat_sync.cli import main
 from beat_sync.tables import apply_plan, read_current_state
-from tests.beat_sync.samples import PENDING, PURGE, REQUEUE
+from tests.support.samples import PENDING, PURGE, REQUEUE
+from tests.support.tables import install_beat_default_entries
 
 
 def cli(*args: str):
@@ -52,7 +53,6 @@ def admin_made_tasks():
 @pytest.mark.django_db(transaction=True)  # DatabaseScheduler closes connections (see test_tables)
 def test_export_then_diff_shows_nothing_then_apply_recreates_the_same_tasks(tmp_path):
     from beat_sync.project import celery_app
-    from tests.beat_sync.test_tables import install_beat_default_entries
 
     admin_made_tasks()
     install_beat_default_entries(celery_app())  # beat's celery.backend_cleanup

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from beat_sync.cli import main
+from tests.support.processes import run_beat_sync, user_env
 
 ROOT = Path(__file__).resolve().parents[3]
 EMAILS = ROOT / "schedules" / "emails.yaml"
@@ -121,13 +120,9 @@ def test_the_configured_schedules_folder_is_the_default(tmp_path: Path, monkeypa
     assert result.stderr == "beat-sync: error: elsewhere: no such file or folder\n"
 
 
-def beat_sync_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+def beat_sync_process(*args: str) -> subprocess.CompletedProcess:
     """The installed `beat-sync` script in a fresh process, without an inherited settings module."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    script = Path(sys.executable).parent / "beat-sync"
-    return subprocess.run(
-        [str(script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
-    )
+    return run_beat_sync(*args, env=user_env())
 
 
 def test_when_the_project_cannot_load_the_error_suggests_no_check_tasks(typo_manifest: Path):

@@ -7,35 +7,37 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from beat_sync.tables import read_current_state
-from tests.beat_sync.processes import MANIFEST, base_env, manage, write_manifest
+from tests.support.manifests import MANIFEST, write_manifest
+from tests.support.processes import run_manage as manage
+from tests.support.processes import user_env
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manage_py_runs_every_command_with_the_same_exit_codes(process_env, tmp_path):
+def test_manage_py_runs_every_command_with_the_same_exit_codes(own_database_env, tmp_path):
     folder = write_manifest(tmp_path / "schedules")
     schedules = ("--schedules", str(folder))
 
-    valid = manage("beat_sync", "validate", str(folder), env=process_env)
+    valid = manage("beat_sync", "validate", str(folder), env=own_database_env)
     assert (valid.returncode, valid.stdout) == (
         0,
         f"{folder}: 1 file, 2 tasks (cron: 2) - valid\n",
     )
-    drift = manage("beat_sync", "diff", "--exit-code", *schedules, env=process_env)
+    drift = manage("beat_sync", "diff", "--exit-code", *schedules, env=own_database_env)
     assert drift.returncode == 2
     assert drift.stdout.endswith("2 to add, 0 to change, 0 to remove, 0 unchanged\n")
-    applied = manage("beat_sync", "apply", *schedules, env=process_env)
+    applied = manage("beat_sync", "apply", *schedules, env=own_database_env)
     assert applied.stdout.endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
-    exported = manage("beat_sync", "export", env=process_env)
+    exported = manage("beat_sync", "export", env=own_database_env)
     assert exported.returncode == 0
     assert "  - name: Purge sent emails\n" in exported.stdout
 
     bad = write_manifest(tmp_path / "bad", MANIFEST.replace("*/15", "61"))
-    invalid = manage("setup_periodic_tasks", "--schedules", str(bad), env=process_env)
+    invalid = manage("setup_periodic_tasks", "--schedules", str(bad), env=own_database_env)
     assert invalid.returncode == 1
     assert "tasks.yaml:8:" in invalid.stderr and "Traceback" not in invalid.stderr
-    unknown = manage("beat_sync", "diff", "--database", "other", *schedules, env=process_env)
+    unknown = manage("beat_sync", "diff", "--database", "other", *schedules, env=own_database_env)
     assert (unknown.returncode, unknown.stderr) == (
         1,
         "beat-sync: error: unknown database alias 'other' (DATABASES has: default)\n",
@@ -43,7 +45,7 @@ def test_manage_py_runs_every_command_with_the_same_exit_codes(process_env, tmp_
 
 
 def test_help_names_the_management_command():
-    result = manage("setup_periodic_tasks", "--help", env=base_env())
+    result = manage("setup_periodic_tasks", "--help", env=user_env())
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: manage.py setup_periodic_tasks [OPTIONS]\n")
     assert "--dry-run" in result.stdout

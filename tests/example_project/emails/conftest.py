@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from styleguide_example.emails.models import Email
 from styleguide_example.emails.services import email_create
-from tests.example_project.emails.backends import FlakyEmailBackend
+from tests.support.mail import FlakyEmailBackend
 
 
 @pytest.fixture

@@ -1,19 +1,50 @@
-"""Generated manifests for the benchmark: N tasks of every schedule kind, and cron-only ones.
+"""Manifests written to disk for tests and `make bench`: a two-task one, interval tasks by
+name, and generated ones of N tasks of every schedule kind (or cron-only).
 
-Variant 0 and variant 1 of the same N differ in every task (description, kwargs where the task
-takes any, and the schedule of most), so applying one over the other changes all N tasks. The
-kwargs fit the example tasks' signatures, as `validate` requires.
+Generated variant 0 and variant 1 of the same N differ in every task (description, kwargs where
+the task takes any, and the schedule of most), so applying one over the other changes all N
+tasks. The kwargs fit the example tasks' signatures, as `validate` requires.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-TASKS = (
-    "styleguide_example.emails.tasks.email_requeue_stuck",
-    "styleguide_example.emails.tasks.email_purge_sent",
-    "styleguide_example.emails.tasks.email_send_pending",
-)
+from tests.support.samples import PENDING, PURGE, REQUEUE
+
+MANIFEST = f"""\
+periodic_tasks:
+  - name: Purge sent emails
+    task: {PURGE}
+    cron: "30 3 * * *"
+    kwargs: {{days: 30}}
+  - name: Re-queue stuck emails
+    task: {REQUEUE}
+    cron: {{minute: "*/15"}}
+"""
+
+
+def write_manifest(folder: Path, text: str = MANIFEST, name: str = "tasks.yaml") -> Path:
+    """Write `text` as `folder/name` (folders made as needed); return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def interval_manifest(names: list[str], every: int = 1, queue: str | None = None) -> str:
+    """A manifest of interval tasks, one per name (no arguments: beat checks them against the
+    task's signature before sending)."""
+    routing = f", queue: {queue}" if queue else ""
+    lines = ["periodic_tasks:"]
+    for name in names:
+        lines.append(
+            f"  - {{name: {name}, task: {PENDING}, "
+            f"interval: {{every: {every}, period: seconds}}{routing}}}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+TASKS = (REQUEUE, PURGE, PENDING)
 KWARGS = {  # the tasks' signatures: email_requeue_stuck(minutes), email_purge_sent(days), none
     TASKS[0]: "    kwargs: {{minutes: {n}}}\n",
     TASKS[1]: "    kwargs: {{days: {n}}}\n",
@@ -63,7 +94,9 @@ def _cron_task(i: int, variant: int) -> str:
     )
 
 
-def write_manifest(folder: Path, count: int, variant: int, *, cron_only: bool = False) -> Path:
+def write_generated_manifest(
+    folder: Path, count: int, variant: int, *, cron_only: bool = False
+) -> Path:
     """Write `count` tasks into `folder` as files of TASKS_PER_FILE tasks; return the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     make = _cron_task if cron_only else _mixed_task

@@ -1,4 +1,4 @@
-"""Email backends for tests: an SMTP server that is down for the first N sends."""
+"""An email backend for tests: an SMTP server that is down for the first N sends."""
 
 from smtplib import SMTPServerDisconnected
 

@@ -1,0 +1,122 @@
+"""beat_sync.config: where settings, import path and schedules come from, in which order, and
+the one-line errors a user sees for a pyproject.toml it cannot use."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from beat_sync.config import DEFAULT_SCHEDULES, activate_import_path, load_config
+from beat_sync.errors import UserError
+
+FULL_TABLE = """\
+[tool.beat-sync]
+settings = "from_file.settings"
+pythonpath = ["src", "lib"]
+schedules = "periodic"
+"""
+
+
+def project(root: Path, pyproject: str | None = FULL_TABLE) -> Path:
+    """`root` with a pyproject.toml (unless None) and a nested working folder `root/sub/dir`."""
+    (root / "sub" / "dir").mkdir(parents=True)
+    if pyproject is not None:
+        (root / "pyproject.toml").write_text(pyproject)
+    return root
+
+
+def test_defaults_without_a_pyproject_or_environment(tmp_path: Path):
+    config = load_config(cwd=tmp_path, environ={})
+    assert (config.settings, config.pythonpath, config.pyproject) == (None, (), None)
+    assert config.schedules == tmp_path / DEFAULT_SCHEDULES == tmp_path / "schedules"
+
+
+def test_the_nearest_pyproject_upwards_with_paths_relative_to_its_folder(tmp_path: Path):
+    root = project(tmp_path)
+    config = load_config(cwd=root / "sub" / "dir", environ={})
+    assert config.pyproject == root / "pyproject.toml"
+    assert config.settings == "from_file.settings"
+    assert config.pythonpath == ((root / "src").resolve(), (root / "lib").resolve())
+    assert config.schedules == root / "periodic"
+
+
+def test_a_nearer_pyproject_without_the_table_hides_a_farther_one(tmp_path: Path):
+    root = project(tmp_path)
+    (root / "sub" / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    config = load_config(cwd=root / "sub" / "dir", environ={})
+    assert config.pyproject == root / "sub" / "pyproject.toml"
+    assert (config.settings, config.pythonpath) == (None, ())
+    assert config.schedules == root / "sub" / "schedules"
+
+
+def test_the_environment_overrides_the_file_and_options_override_both(tmp_path: Path):
+    root = project(tmp_path)
+    cwd = root / "sub" / "dir"
+    environ = {"DJANGO_SETTINGS_MODULE": "from_env.settings"}
+    assert load_config(cwd=cwd, environ=environ).settings == "from_env.settings"
+
+    config = load_config(
+        settings="from_option.settings",
+        pythonpath=("here",),
+        schedules="mine",
+        cwd=cwd,
+        environ=environ,
+    )
+    assert config.settings == "from_option.settings"
+    # Options' relative paths are relative to the current directory, not to pyproject.toml.
+    assert config.pythonpath == ((cwd / "here").resolve(),)
+    assert config.schedules == cwd / "mine"
+
+
+def test_an_empty_environment_variable_falls_back_to_the_file(tmp_path: Path):
+    root = project(tmp_path)
+    config = load_config(cwd=root, environ={"DJANGO_SETTINGS_MODULE": ""})
+    assert config.settings == "from_file.settings"
+
+
+def test_pythonpath_may_be_one_string(tmp_path: Path):
+    root = project(tmp_path, '[tool.beat-sync]\npythonpath = "src"\n')
+    assert load_config(cwd=root, environ={}).pythonpath == ((root / "src").resolve(),)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[tool.beat-sync]\nsettings = "x"\nschedule = "s"\nfoo = 1\n',
+            "{path}: unknown key(s) in [tool.beat-sync]: foo, schedule "
+            "(known: settings, pythonpath, schedules)",
+        ),
+        ('[tool]\nbeat-sync = "schedules"\n', "{path}: [tool.beat-sync] must be a table"),
+        (
+            "[tool.beat-sync]\npythonpath = [1]\n",
+            "{path}: [tool.beat-sync] pythonpath must be a list of folders",
+        ),
+    ],
+    ids=["unknown keys", "not a table", "pythonpath not folders"],
+)
+def test_an_unusable_table_is_one_located_error(tmp_path: Path, text: str, message: str):
+    root = project(tmp_path, text)
+    with pytest.raises(UserError) as raised:
+        load_config(cwd=root / "sub", environ={})
+    assert str(raised.value) == message.format(path=root / "pyproject.toml")
+
+
+def test_a_pyproject_that_is_not_toml_names_the_file(tmp_path: Path):
+    root = project(tmp_path, "[tool.beat-sync\n")
+    with pytest.raises(UserError) as raised:
+        load_config(cwd=root, environ={})
+    assert str(raised.value).startswith(
+        f"{root / 'pyproject.toml'}: cannot read [tool.beat-sync]: "
+    )
+
+
+def test_activate_import_path_puts_the_folders_first_once(tmp_path: Path, monkeypatch):
+    root = project(tmp_path)
+    monkeypatch.setattr(sys, "path", ["/already/there"])
+    config = load_config(cwd=root, environ={})
+    activate_import_path(config, cwd=root)
+    activate_import_path(config, cwd=root)
+    assert sys.path == [str(root / "lib"), str(root / "src"), str(root), "/already/there"]

@@ -1,0 +1,95 @@
+"""`beat-sync` and `manage.py` run as real processes, in the environment a user's shell gives."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
+MANAGE_PY = REPO / "example_project" / "manage.py"
+PROCESS_TIMEOUT = 120
+
+# What this pytest process has that a user's shell would not: the settings module pytest-django
+# set, the run's own DATABASE_URL (the non-test database) and a NO_COLOR of the caller's.
+# Processes name what they need instead.
+NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "NO_COLOR")
+
+# `beat-sync` run by `python -c` with an apply hook (beat_sync.tables.after_delete) that holds
+# between the deletes and the inserts, reporting HOLD_MARKER on stderr when it starts holding so
+# that a test knows the deletes have run. Its first argument is the hold, in seconds.
+HOLD_MARKER = "beat-sync-test: holding after delete"
+_HOLDING_CLI = f"""
+import sys, time
+from beat_sync import tables
+from beat_sync.cli import main
+
+def hold(seconds=float(sys.argv.pop(1))):
+    print({HOLD_MARKER!r}, file=sys.stderr, flush=True)
+    time.sleep(seconds)
+
+tables.after_delete.append(hold)
+sys.argv[0] = "beat-sync"
+main()
+"""
+
+
+def user_env(**overrides: str) -> dict[str, str]:
+    """This process's environment without NOT_INHERITED, plus `overrides`: the repository's
+    pyproject.toml names the settings, the example project's own database is the default."""
+    env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
+    env.update(overrides)
+    return env
+
+
+def run(
+    args: list[str | Path], *, env: dict[str, str], cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """Run a process to its end, stdout and stderr captured apart, whatever its exit status."""
+    return subprocess.run(
+        [str(arg) for arg in args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PROCESS_TIMEOUT,
+        check=False,
+    )
+
+
+def run_beat_sync(
+    *args: str | Path, env: dict[str, str], cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """`beat-sync ARGS`, by default from the repository root (its pyproject.toml names the
+    project)."""
+    return run([BEAT_SYNC, *args], env=env, cwd=cwd)
+
+
+def run_manage(
+    *args: str | Path, env: dict[str, str], cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """`python example_project/manage.py ARGS`, by default from the repository root."""
+    return run([sys.executable, MANAGE_PY, *args], env=env, cwd=cwd)
+
+
+def holding_beat_sync(hold_seconds: float, *args: str | Path) -> list[str]:
+    """The command line of `beat-sync ARGS` holding `hold_seconds` in an apply after its deletes
+    (see HOLD_MARKER)."""
+    return [sys.executable, "-c", _HOLDING_CLI, str(hold_seconds), *map(str, args)]
+
+
+def start_beat_sync(
+    *args: str | Path, env: dict[str, str], hold_seconds: float
+) -> subprocess.Popen[str]:
+    """Start `beat-sync ARGS` in the background from the repository root, holding `hold_seconds`
+    after an apply's deletes and reporting HOLD_MARKER on stderr when it starts holding."""
+    return subprocess.Popen(
+        holding_beat_sync(hold_seconds, *args),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

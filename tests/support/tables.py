@@ -1,0 +1,37 @@
+"""django-celery-beat's tables as tests compare them: a full dump and its checksum, and the rows
+`celery beat` writes itself at start."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+
+def dump_tables(using: str = "default") -> dict[str, list[dict]]:
+    """Every row of django-celery-beat's five tables and of the change marker, every column,
+    ids and timestamps included, ordered by primary key (the base manager: nothing filtered)."""
+    from beat_sync.tables import beat_models
+
+    return {
+        model.__name__: list(model._base_manager.using(using).order_by("pk").values())
+        for model in beat_models()
+    }
+
+
+def checksum_tables(using: str = "default") -> str:
+    """A SHA-256 of dump_tables(), for comparing the tables before and after."""
+    dump = json.dumps(dump_tables(using), sort_keys=True, default=str)
+    return hashlib.sha256(dump.encode("utf-8")).hexdigest()
+
+
+def install_beat_default_entries(app, result_expires=timedelta(days=1)) -> None:
+    """What `celery beat` does at start with DatabaseScheduler when result_expires is set."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    saved = app.conf.result_expires
+    app.conf.result_expires = result_expires
+    try:
+        DatabaseScheduler(app=app, lazy=True).install_default_entries({})
+    finally:
+        app.conf.result_expires = saved
