@@ -138,3 +138,26 @@ def test_the_readme_tour_prints_what_the_readme_shows(project: Path, tmp_path: P
     assert len(ran) == 11, [command for command, _, _ in ran]
     for command, actual, expected in ran:
         assert actual == expected, f"$ {command}"
+
+
+def test_the_readme_from_python_example_prints_what_the_readme_shows(project: Path, tmp_path: Path):
+    """README's "### From Python" block, run on a freshly migrated example database."""
+    readme = README.read_text(encoding="utf-8")
+    section = readme.split("### From Python\n", 1)[1].split("\n### ", 1)[0]
+    code = re.search(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL).group(1)
+    shown = re.search(r"^```text\n(.*?)^```$", section, re.MULTILINE | re.DOTALL).group(1)
+    env = user_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", NO_COLOR="1")
+    python = str(BEAT_SYNC.with_name("python"))
+    migrate = [python, "example_project/manage.py", "migrate", "--noinput", "-v", "0"]
+    subprocess.run(migrate, cwd=project, env=env, check=True, timeout=PROCESS_TIMEOUT)
+    done = subprocess.run(
+        [python, "-c", code],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PROCESS_TIMEOUT,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == shown
