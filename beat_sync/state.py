@@ -239,9 +239,7 @@ class TaskState:
     @classmethod
     def from_columns(cls, row: Mapping[str, Any], schedule: Schedule) -> TaskState:
         """The canonical task of a PeriodicTask row (column name -> value)."""
-        return cls(
-            schedule=schedule, **{f.name: f.metadata[FROM_COLUMN](row[f.name]) for f in COLUMNS}
-        )
+        return cls(schedule=schedule, **{name: read(row[name]) for name, read in _READERS})
 
     @classmethod
     def from_spec(cls, spec: Any, schedule: Schedule) -> TaskState:
@@ -259,6 +257,8 @@ class TaskState:
 # TaskState's fields stored in a PeriodicTask column of their name, in declaration order.
 COLUMNS: tuple[Field[Any], ...] = tuple(f for f in fields(TaskState) if FROM_COLUMN in f.metadata)
 JSON_COLUMNS: frozenset[str] = frozenset(f.name for f in COLUMNS if f.metadata[JSON])
+# (name, canonical form of the column's value) of each column: read 10,000 times per diff.
+_READERS = tuple((f.name, f.metadata[FROM_COLUMN]) for f in COLUMNS)
 
 
 @dataclass(frozen=True)

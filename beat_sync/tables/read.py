@@ -42,14 +42,20 @@ class Snapshot:
     schedule_ids: dict[str, tuple[ScheduleKind, int]] = field(default_factory=dict)
 
 
+# Per kind, in beat's pick order: its foreign key's column, and (column, value path) pairs.
+_KEYS = tuple(
+    (kind, f"{kind.foreign_key}_id", tuple((c, f"{kind.foreign_key}__{c}") for c in kind.columns))
+    for kind in KINDS
+)
+
+
 def _schedule_of(row: dict[str, Any]) -> tuple[ScheduleKind, int, Schedule]:
     """(kind, schedule row id, canonical schedule) of a PeriodicTask row, in the order beat
     picks it."""
-    for kind in KINDS:
-        row_id = row[f"{kind.foreign_key}_id"]
+    for kind, foreign_key, columns in _KEYS:
+        row_id = row[foreign_key]
         if row_id is not None:
-            values = {name: row[f"{kind.foreign_key}__{name}"] for name in kind.columns}
-            return kind, row_id, kind.from_columns(values)
+            return kind, row_id, kind.from_columns({c: row[path] for c, path in columns})
     raise UserError(
         f"periodic task {row['name']!r} (id {row['id']}) has no schedule; "
         "set one or delete it in the Django admin"
