@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import BEAT_SYNC, PROCESS_TIMEOUT, REPO, user_env
+from tests.support.processes import BEAT_SYNC, PROCESS_TIMEOUT, REPO, run, user_env
 
 README = REPO / "README.md"
 SAME_PLAN = "[the same plan as diff printed, then:]"
@@ -147,17 +147,11 @@ def test_the_readme_from_python_example_prints_what_the_readme_shows(project: Pa
     code = re.search(r"^```python\n(.*?)^```$", section, re.MULTILINE | re.DOTALL).group(1)
     shown = re.search(r"^```text\n(.*?)^```$", section, re.MULTILINE | re.DOTALL).group(1)
     env = user_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", NO_COLOR="1")
-    python = str(BEAT_SYNC.with_name("python"))
-    migrate = [python, "example_project/manage.py", "migrate", "--noinput", "-v", "0"]
-    subprocess.run(migrate, cwd=project, env=env, check=True, timeout=PROCESS_TIMEOUT)
-    done = subprocess.run(
-        [python, "-c", code],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=PROCESS_TIMEOUT,
-        check=False,
+    python = BEAT_SYNC.with_name("python")
+    migrate = run(
+        [python, "example_project/manage.py", "migrate", "--noinput"], env=env, cwd=project
     )
+    assert migrate.returncode == 0, migrate.stderr
+    done = run([python, "-c", code], env=env, cwd=project)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == shown
