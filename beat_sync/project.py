@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from beat_sync.config import Config, activate_import_path
-from beat_sync.errors import LocatedError, UserError
+from beat_sync.errors import LocatedError, Location, UserError
 
 if TYPE_CHECKING:
     from beat_sync.manifest import TaskSpec
@@ -108,21 +108,13 @@ def project_errors(specs: Iterable[TaskSpec], tasks: Mapping[str, Any]) -> list[
         if mismatch:
             key = "kwargs" if spec.kwargs else "args"
             where = spec.location_of(key) or spec.task_location or spec.location
-            errors.append(
-                LocatedError(
-                    where.path,
-                    where.line,
-                    where.column,
-                    f"args/kwargs do not fit task '{spec.task}': {mismatch}",
-                )
-            )
+            message = f"args/kwargs do not fit task '{spec.task}': {mismatch}"
+            errors.append(LocatedError.at(where, message))
         if ephem_missing and spec.solar is not None:
             where = spec.location_of("solar") or spec.location
             errors.append(
-                LocatedError(
-                    where.path,
-                    where.line,
-                    where.column,
+                LocatedError.at(
+                    where,
                     "solar schedules need the ephem library (pip install 'celery[solar]'): "
                     "without it beat cannot load any of its schedule",
                 )
@@ -149,13 +141,13 @@ def check_registered_tasks(
     from beat_sync.manifest import did_you_mean
 
     names = set(registered)
+    choices = sorted(names)
     errors = []
     for spec in specs:
         if spec.task in names:
             continue
-        where = spec.task_location
-        path, line, column = (where.path, where.line, where.column) if where else ("<python>", 1, 1)
-        hint = did_you_mean(spec.task, sorted(names))
+        where = spec.task_location or Location("<python>", 1, 1)
+        hint = did_you_mean(spec.task, choices)
         message = f"task {spec.task!r} is not registered with the Celery app{hint}"
-        errors.append(LocatedError(path, line, column, message))
+        errors.append(LocatedError.at(where, message))
     return sorted(errors)
