@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from beat_sync.config import Config, display_path
-from beat_sync.errors import LocatedError, UserError
+from beat_sync.errors import LocatedError, UserError, has_errors
 from beat_sync.project import Project, load_project
 
 if TYPE_CHECKING:
@@ -60,15 +61,14 @@ class Validation:
     # message): the manifest's own problems are reported all the same.
     project_unavailable: str | None = None
 
-    @property
+    @cached_property
     def problems(self) -> tuple[LocatedError, ...]:
         """Every error and warning, sorted by place."""
         return tuple(sorted((*self.manifest.errors, *self.project_errors)))
 
     @property
     def ok(self) -> bool:
-        failed = any(problem.severity == "error" for problem in self.problems)
-        return not failed and self.project_unavailable is None
+        return not has_errors(self.problems) and self.project_unavailable is None
 
     def summary(self) -> str:
         """`1 file, 3 tasks (cron: 2, interval: 1)`, with the error and warning counts."""
@@ -105,7 +105,7 @@ class Export:
 
     @property
     def ok(self) -> bool:
-        return not any(problem.severity == "error" for problem in self.problems)
+        return not has_errors(self.problems)
 
 
 def validate(

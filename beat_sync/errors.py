@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -40,6 +41,11 @@ class LocatedError:
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.location}: {prefix}{self.message}"
+
+
+def has_errors(problems: Iterable[LocatedError]) -> bool:
+    """True when any of `problems` is an error (warnings alone never fail a command)."""
+    return any(problem.severity == "error" for problem in problems)
 
 
 class UserError(Exception):

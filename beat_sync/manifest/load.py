@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from beat_sync.errors import LocatedError, Location
+from beat_sync.errors import LocatedError, Location, has_errors
 from beat_sync.manifest.files import read_manifest_files
 from beat_sync.manifest.loader import load_document
 from beat_sync.manifest.rules import SCHEDULE_KINDS
@@ -37,7 +37,7 @@ class ManifestResult:
 
     @property
     def ok(self) -> bool:
-        return not any(error.severity == "error" for error in self.errors)
+        return not has_errors(self.errors)
 
     def summary(self) -> str:
         """`2 files, 3 tasks (cron: 2, interval: 1)`, plus error and warning counts if any."""
