@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from beat_sync.state import (
@@ -35,7 +36,7 @@ class ScheduleKind:
         """The manifest key and the JSON output's "kind": "cron" for the crontab model."""
         return self.state.kind
 
-    @property
+    @cached_property  # read per schedule when writing or rendering thousands of them
     def columns(self) -> tuple[str, ...]:
         return tuple(f.name for f in fields(self.state))
 
