@@ -11,9 +11,9 @@ from beat_sync import api
 from beat_sync.config import load_config
 from beat_sync.errors import UserError
 from beat_sync.tables import read_current_state
+from tests.support.manifests import write_manifest
+from tests.support.samples import PURGE, REQUEUE
 
-PURGE = "styleguide_example.emails.tasks.email_purge_sent"
-REQUEUE = "styleguide_example.emails.tasks.email_requeue_stuck"
 MANIFEST = f"""\
 periodic_tasks:
   - name: Re-queue stuck emails
@@ -28,10 +28,7 @@ periodic_tasks:
 
 @pytest.fixture
 def schedules(tmp_path: Path) -> Path:
-    folder = tmp_path / "schedules"
-    folder.mkdir()
-    (folder / "tasks.yaml").write_text(MANIFEST)
-    return folder
+    return write_manifest(tmp_path / "schedules", MANIFEST)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from beat_sync.checks import check_manifest, manifest_path
+from tests.support.manifests import write_manifest
 from tests.support.processes import run_manage, user_env
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,10 +35,7 @@ TASK_ERROR = (
 
 @pytest.fixture
 def broken_manifest(tmp_path: Path) -> Path:
-    folder = tmp_path / "schedules"
-    folder.mkdir()
-    (folder / "emails.yaml").write_text(BROKEN)
-    return folder
+    return write_manifest(tmp_path / "schedules", BROKEN, "emails.yaml")
 
 
 def test_the_example_projects_own_manifest_passes_and_is_found_from_base_dir(settings):
