@@ -6,8 +6,7 @@ import subprocess
 from pathlib import Path
 
 from beat_sync.errors import UserError
-
-MANIFEST_SUFFIXES = (".yaml", ".yml")
+from beat_sync.manifest.files import MANIFEST_SUFFIXES
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
