@@ -21,8 +21,10 @@ from tests.support.processes import run_beat_sync
 from tests.support.servers import answers
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-# A database number of its own on the shared Redis; each test also gets a queue of its own.
-REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
+# A database number of its own on the shared Redis (BEAT_SYNC_TEST_REDIS_DB moves it when several
+# checkouts test at once); each test also gets a queue of its own.
+REDIS_DB = int(os.environ.get("BEAT_SYNC_TEST_REDIS_DB", "7"))
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 STARTUP_TIMEOUT = 60
 
 

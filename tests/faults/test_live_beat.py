@@ -32,7 +32,10 @@ pytestmark = [
 ]
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/8"  # a database number of this test's own
+# A database number of this test's own; BEAT_SYNC_TEST_REDIS_DB moves it when several checkouts
+# run their tests against one Redis at once.
+REDIS_DB = int(os.environ.get("BEAT_SYNC_TEST_REDIS_DB", "7")) + 1
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 SWITCHES = 20
 # beat checks the change marker on every tick; --max-interval 1 makes a tick at least every
 # second. A pick-up slower than this is a failure.
