@@ -222,7 +222,7 @@ def test_ctrl_c_while_the_plan_is_printed_rolls_back_and_exits_1(own_database_en
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
     printed, stderr = process.communicate(timeout=60)
-    assert len(printed) > 65536
+    assert b"Applied:" not in printed
     assert process.returncode == 1
     assert stderr.decode().endswith("Aborted!\n")
     assert "Traceback" not in stderr.decode()
