@@ -19,7 +19,8 @@ Times are aware datetimes in UTC; `zone_of` says which zone a person reads a tas
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
@@ -131,6 +132,21 @@ def _next_runs(
         date_changed=date_changed,
     )
     return tuple(islice(runs, count))
+
+
+def merged_runs(
+    tasks: Iterable[TaskState], *, after: datetime, count: int
+) -> list[tuple[datetime, TaskState]]:
+    """The first `count` runs of the enabled `tasks`, all merged in time order (a tie by name),
+    for tasks new to the tables (counted from `after`, as if applied then). Each task's runs are
+    asked for only as far as the merge needs them."""
+    streams = [_stream(task, after) for task in tasks if task.enabled]
+    return [(moment, task) for moment, _, task in islice(heapq.merge(*streams), count)]
+
+
+def _stream(task: TaskState, after: datetime) -> Iterator[tuple[datetime, str, TaskState]]:
+    for moment in iter_runs(task, after=after):
+        yield moment, task.name, task
 
 
 def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:
