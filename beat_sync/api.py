@@ -44,6 +44,7 @@ __all__ = [
     "manifest_schema",
     "plan_against_tables",
     "plan_between",
+    "plan_runs",
     "upcoming_runs",
     "validate",
 ]
@@ -278,3 +279,34 @@ def upcoming_runs(
         Run(task.name, moment.astimezone(zone_of(task.schedule, default_timezone)))
         for moment, task in merged_runs(tasks, after=after, count=count)
     )
+
+
+# How many next runs diff shows under each added or changed task.
+PLAN_RUNS = 3
+
+
+def plan_runs(
+    plan: Plan, *, after: datetime, default_timezone: str, count: int = PLAN_RUNS
+) -> dict[str, tuple[datetime, ...]]:
+    """The next runs of each added and changed task once the plan is applied at `after` (a changed
+    task keeps its last run, as apply keeps it), in the zone its runs are read in. A cron whose
+    zone is unknown (`diff --base`'s "project default") is left out."""
+    from beat_sync.when import computable, next_runs, zone_of
+
+    runs = {}
+    for change in plan.changes:
+        task = change.new
+        if task is None or not computable(task):
+            continue
+        history = plan.history.get(change.name) if change.action == "change" else None
+        zone = zone_of(task.schedule, default_timezone)
+        moments = next_runs(
+            task,
+            after=after,
+            count=count,
+            last_run_at=history.last_run_at if history else None,
+            total_run_count=history.total_run_count if history else 0,
+            date_changed=after,
+        )
+        runs[change.name] = tuple(moment.astimezone(zone) for moment in moments)
+    return runs

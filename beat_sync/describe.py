@@ -8,6 +8,7 @@ fields in the same order.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache, singledispatch
@@ -57,6 +58,15 @@ def format_run(moment: datetime, zone: tzinfo) -> str:
         return text
     offset = local.strftime("%z")
     return f"{text} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def runs_text(moments: Sequence[datetime], enabled: bool = True) -> str:
+    """A task's next runs on one line, each in its own zone; why there are none when none."""
+    if not enabled:
+        return "none (disabled)"
+    if not moments:
+        return "none (it will not run again)"
+    return ", ".join(format_run(moment, moment.tzinfo) for moment in moments)
 
 
 def format_run_json(moment: datetime, zone: tzinfo) -> str:

@@ -150,9 +150,23 @@ def _stream(task: TaskState, after: datetime) -> Iterator[tuple[datetime, str, T
 
 
 def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:
-    """The zone a person reads a task's runs in: a cron's own, else the project's default."""
+    """The zone a person reads a task's runs in: a cron's own, else the project's default (UTC
+    when that is not a zone: `diff --base` knows no settings)."""
     name = schedule.timezone if isinstance(schedule, CronSchedule) else default_timezone
+    return known_zone(name) or ZoneInfo("UTC")
+
+
+def known_zone(name: str) -> ZoneInfo | None:
+    """The zone of that name; None for a name that is none ("project default" of diff --base)."""
     try:
         return ZoneInfo(name)
-    except (ValueError, KeyError):  # "project default" (diff --base) and the like
-        return ZoneInfo("UTC")
+    except (ValueError, KeyError):
+        return None
+
+
+def computable(task: TaskState) -> bool:
+    """Whether the runs can be computed here: not for a cron whose zone is unknown."""
+    return (
+        not isinstance(task.schedule, CronSchedule)
+        or known_zone(task.schedule.timezone) is not None
+    )

@@ -3,6 +3,8 @@ transaction (see beat_sync.tables); also `manage.py setup_periodic_tasks`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from beat_sync import api
@@ -13,7 +15,11 @@ from beat_sync.commands.options import (
     project_options,
 )
 from beat_sync.commands.output import print_plan, run_or_exit, stop_if_invalid
-from beat_sync.config import Config
+from beat_sync.config import Config, now
+
+if TYPE_CHECKING:
+    from beat_sync.plan import Plan
+    from beat_sync.render import Runs
 
 
 @click.command("apply")
@@ -49,7 +55,7 @@ def command(
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     if dry_run:
         plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
-        print_plan(plan, "text", color)
+        print_plan(plan, "text", color, runs_of(plan, project))
         click.echo("Dry run: nothing was changed.")
         return
     result = api.apply(
@@ -58,9 +64,14 @@ def command(
     if not result.applied:
         click.echo("Already in sync: nothing to do.")
         return
-    print_plan(result.plan, "text", color)
+    print_plan(result.plan, "text", color, runs_of(result.plan, project))
     summary = result.plan.summary
     click.echo(
         f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
         f"({summary.unchanged} unchanged)."
     )
+
+
+def runs_of(plan: Plan, project: api.Project) -> Runs:
+    """The next runs of the plan's added and changed tasks, from now (or BEAT_SYNC_NOW)."""
+    return api.plan_runs(plan, after=now(), default_timezone=project.default_timezone)

@@ -15,6 +15,7 @@ from beat_sync.errors import LocatedError, UserError
 if TYPE_CHECKING:
     from beat_sync.api import Validation
     from beat_sync.plan import Plan
+    from beat_sync.render import Runs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,15 +56,17 @@ def stop_if_invalid(validation: Validation, label: str) -> None:
         raise SystemExit(1)
 
 
-def print_plan(plan: Plan, output_format: str = "text", color: bool = False) -> None:
+def print_plan(
+    plan: Plan, output_format: str = "text", color: bool = False, runs: Runs | None = None
+) -> None:
     from beat_sync.render import render_json, render_markdown, render_text
 
     if output_format == "json":
-        click.echo(render_json(plan), nl=False)
+        click.echo(render_json(plan, runs), nl=False)
     elif output_format == "markdown":
-        click.echo(render_markdown(plan), nl=False)
+        click.echo(render_markdown(plan, runs), nl=False)
     else:
-        click.echo(render_text(plan, color=color), nl=False, color=color)
+        click.echo(render_text(plan, color=color, runs=runs), nl=False, color=color)
 
 
 def write_output(text: str, output: Path | None) -> None:
