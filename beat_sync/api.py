@@ -106,6 +106,7 @@ class Export:
     exported: int  # how many tasks the text declares
     left_out: tuple[str, ...]  # rows beat writes itself (see beat_sync.plan), sorted
     problems: tuple[LocatedError, ...]  # the exported text read back as a manifest; sorted
+    unreadable: tuple[str, ...] = ()  # values of the rows that could not be read (see plan)
 
     @property
     def ok(self) -> bool:
@@ -258,7 +259,7 @@ def export(*, project: Project, using: str = "default", display: str = "<stdout>
     problems = (*check.errors, *project_errors(check.specs, project.tasks))
     if has_errors(problems):
         text = invalid_export(text)
-    return Export(text, len(tasks), tuple(left_out), tuple(sorted(problems)))
+    return Export(text, len(tasks), tuple(left_out), tuple(sorted(problems)), current.unreadable)
 
 
 def manifest_schema() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from beat_sync.commands.options import database_option, output_option, project_o
 from beat_sync.commands.output import (
     fail,
     print_located_errors,
+    print_unreadable,
     refuse_overwriting,
     run_or_exit,
     write_output,
@@ -37,6 +38,7 @@ def command(output: Path | None, force: bool, database: str, config: Config) -> 
     project = api.load_project(config)
     display = str(output) if output else "<stdout>"
     exported = api.export(project=project, using=database, display=display)
+    print_unreadable(exported.unreadable)
     write_output(exported.text, output, overwrite=force)
     for name in exported.left_out:
         click.echo(f"beat-sync: left out {name!r} (written by beat itself)", err=True)

@@ -73,6 +73,13 @@ def render_plan(
     return render_text(plan, color=color, runs=runs)
 
 
+def print_unreadable(lines: Iterable[str]) -> None:
+    """`beat-sync: warning: ...` on stderr for each value of the tables that could not be read
+    (a zone this machine's tzdata does not know): the plan shows it replaced."""
+    for line in lines:
+        click.echo(f"beat-sync: warning: {line}", err=True)
+
+
 def print_plan(
     plan: Plan, output_format: str = "text", color: bool = False, runs: Runs | None = None
 ) -> None:
