@@ -64,11 +64,16 @@ class Validation:
     # Why the project could not be loaded to check against, when it could not (a UserError's
     # message): the manifest's own problems are reported all the same.
     project_unavailable: str | None = None
+    # What only arises in an environment (`validate` with no --env checks each), tagged with it
+    environment_problems: tuple[LocatedError, ...] = ()
 
     @cached_property
     def problems(self) -> tuple[LocatedError, ...]:
-        """Every error and warning, sorted by place."""
-        return tuple(sorted((*self.manifest.errors, *self.project_errors)))
+        """Every error and warning, sorted by place (environments' own after the base's)."""
+        return (
+            *sorted((*self.manifest.errors, *self.project_errors)),
+            *sorted(self.environment_problems),
+        )
 
     @property
     def ok(self) -> bool:
@@ -114,15 +119,25 @@ class Export:
 
 
 def validate(
-    *, paths: Sequence[Path], project: Project | Callable[[], Project] | None = None
+    *,
+    paths: Sequence[Path],
+    project: Project | Callable[[], Project] | None = None,
+    environment: str | None = None,
+    schedules: Path | None = None,
 ) -> Validation:
     """Read and check manifest files and folders, and check them against the project's Celery
     app unless `project` is None. `project` may be a loader, called only when there is a task to
-    check; its UserError is kept as `project_unavailable`. UserError for a missing path."""
+    check; its UserError is kept as `project_unavailable`. With `environment`, its overlay
+    (under `schedules`, default the first path) applies. UserError for a missing path or an
+    unknown environment."""
     from beat_sync.manifest import load_manifest
+    from beat_sync.manifest.files import environment_folder
     from beat_sync.project import project_errors
 
-    manifest = load_manifest(paths)
+    overlay = None
+    if environment is not None:
+        overlay = environment_folder(schedules or paths[0], environment)
+    manifest = load_manifest(paths, overlay, environment)
     if project is None or not manifest.specs:
         return Validation(manifest)
     try:
@@ -142,7 +157,11 @@ def desired_state(*, config: Config, project: Project, check_tasks: bool = True)
     default zone. `check_tasks=False` skips the checks against the project's Celery app."""
     from beat_sync.normalise import normalise
 
-    checked = validate(paths=[schedules_path(config)], project=project if check_tasks else None)
+    checked = validate(
+        paths=[schedules_path(config)],
+        project=project if check_tasks else None,
+        environment=config.env,
+    )
     if not checked.ok:
         return DesiredState(checked, ())
     return DesiredState(checked, normalise(checked.manifest.specs, project.default_timezone))
@@ -151,17 +170,71 @@ def desired_state(*, config: Config, project: Project, check_tasks: bool = True)
 def desired_state_at_ref(
     *, config: Config, ref: str, default_timezone: str = PROJECT_DEFAULT_ZONE
 ) -> DesiredState:
-    """The schedules folder as committed at git `ref`, read with git (no checkout, no database).
-    Task names are not checked: the project at `ref` is not importable."""
+    """The schedules folder as committed at git `ref`, read with git (no checkout, no database),
+    with the overlay of `config.env` at `ref` (none there: the base). Task names are not
+    checked: the project at `ref` is not importable."""
     from beat_sync.gitref import read_manifest_sources_at_ref
     from beat_sync.manifest import load_manifest_sources
     from beat_sync.normalise import normalise
 
-    manifest = load_manifest_sources(read_manifest_sources_at_ref(ref, config.schedules))
+    base = read_manifest_sources_at_ref(ref, config.schedules)
+    overlay = None
+    if config.env is not None:
+        from beat_sync.manifest.files import ENVIRONMENTS_FOLDER
+
+        folder = config.schedules / ENVIRONMENTS_FOLDER / config.env
+        # An environment that did not exist yet at `ref` was the base there
+        overlay = read_manifest_sources_at_ref(ref, folder) or None
+    manifest = load_manifest_sources(base, overlay, config.env)
     checked = Validation(manifest)
     if not checked.ok:
         return DesiredState(checked, ())
     return DesiredState(checked, normalise(manifest.specs, default_timezone))
+
+
+def environments(config: Config) -> list[str]:
+    """The environments of the schedules folder (its env/ subfolders), sorted."""
+    from beat_sync.manifest.files import environment_names
+
+    return environment_names(config.schedules)
+
+
+def validate_every_environment(
+    *, schedules: Path, project: Project | Callable[[], Project] | None = None
+) -> Validation:
+    """The schedules folder validated as the base, then as each of its environments: a problem
+    that only arises in an environment is added, tagged with its name (`[staging] path:...`)."""
+    from dataclasses import replace
+
+    from beat_sync.manifest.files import environment_names
+
+    paths = [schedules]
+    if callable(project):  # loaded once, for the base and every environment
+        project = _once(project)
+    checked = validate(paths=paths, project=project)
+    seen = set(checked.problems)
+    extra: list[LocatedError] = []
+    for name in environment_names(schedules):
+        in_environment = validate(paths=paths, project=project, environment=name)
+        extra.extend(
+            replace(problem, environment=name)
+            for problem in in_environment.problems
+            if problem not in seen
+        )
+    if not extra:
+        return checked
+    return replace(checked, environment_problems=tuple(extra))
+
+
+def _once(load: Callable[[], Project]) -> Callable[[], Project]:
+    loaded: list[Project] = []
+
+    def once() -> Project:
+        if not loaded:
+            loaded.append(load())
+        return loaded[0]
+
+    return once
 
 
 def files_only_project() -> Project:

@@ -4,7 +4,8 @@ invalid manifest or an unregistered task name, located as `beat-sync validate` l
 Which manifest: the `BEAT_SYNC_SCHEDULES` setting (a folder or a file) when set; otherwise
 `[tool.beat-sync] schedules` of the nearest pyproject.toml above `settings.BASE_DIR` (the
 project's folder, so the answer does not depend on where manage.py is run from), else
-`schedules/` next to it; without BASE_DIR the search starts from the current directory.
+`schedules/` next to it; without BASE_DIR the search starts from the current directory. Each
+environment under its env/ folder is checked too, as `beat-sync validate` checks them.
 
 Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
 project cannot run (not registered with the Celery app, or solar without ephem), beat_sync.E003
@@ -43,6 +44,8 @@ def manifest_path() -> Path:
 
 def _message(error: LocatedError, id_number: str) -> checks.CheckMessage:
     located = f"{error.path}:{error.line}:{error.column}: {error.message}"
+    if error.environment:
+        located = f"[{error.environment}] {located}"
     if error.severity == "warning":
         return checks.Warning(located, obj=CHECKED_OBJECT, id=f"beat_sync.W{id_number}")
     return checks.Error(located, obj=CHECKED_OBJECT, id=f"beat_sync.E{id_number}")
@@ -74,7 +77,8 @@ def _check_manifest() -> list[checks.CheckMessage]:
     except UserError as exc:
         return [checks.Error(str(exc), obj=CHECKED_OBJECT, id="beat_sync.E003")]
     try:
-        checked = api.validate(paths=[Path(display_path(path.absolute()))], project=running_project)
+        schedules = Path(display_path(path.absolute()))
+        checked = api.validate_every_environment(schedules=schedules, project=running_project)
     except UserError as exc:
         # Not an error: a project can install the app before writing its first manifest.
         return [
@@ -89,4 +93,5 @@ def _check_manifest() -> list[checks.CheckMessage]:
         ]
     messages = [_message(error, "001") for error in checked.manifest.errors]
     messages.extend(_message(error, "002") for error in checked.project_errors)
+    messages.extend(_message(error, "001") for error in checked.environment_problems)
     return messages

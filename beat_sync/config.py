@@ -1,10 +1,11 @@
 """Where a project's settings, import path and schedules folder come from, and in which order.
 
 Precedence, highest first:
-  1. command-line options (--settings, --pythonpath, --schedules);
-  2. the DJANGO_SETTINGS_MODULE environment variable (settings only);
+  1. command-line options (--settings, --pythonpath, --schedules, --env);
+  2. the DJANGO_SETTINGS_MODULE and BEAT_SYNC_ENV environment variables (settings, env);
   3. `[tool.beat-sync]` in the nearest pyproject.toml, from the current directory upwards;
-  4. defaults: no settings module, no extra path, schedules folder `schedules/`.
+  4. defaults: no settings module, no extra path, schedules folder `schedules/`, no environment
+     (the base manifest alone; docs/environments.md).
 Relative paths in pyproject.toml are relative to the folder that holds it; relative paths given
 on the command line are relative to the current directory.
 """
@@ -31,6 +32,7 @@ class Config:
     pythonpath: tuple[Path, ...] = ()
     schedules: Path = field(default_factory=lambda: Path(DEFAULT_SCHEDULES))
     pyproject: Path | None = None  # the file the values were read from, if any
+    env: str | None = None  # the environment whose overlay applies (None: the base alone)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -41,7 +43,8 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-KEYS = ("settings", "pythonpath", "schedules")
+KEYS = ("settings", "pythonpath", "schedules", "env")
+ENV_VARIABLE = "BEAT_SYNC_ENV"
 _TOML_TYPES = ((str, "a string"), (list, "an array"), (dict, "a table"))
 
 
@@ -127,7 +130,11 @@ def _wrong_type(key: str, value: object) -> str | None:
         return "a folder or an array of folders (strings)"
     if isinstance(value, str) and value:
         return None
-    return {"settings": "a module name (a string)", "schedules": "a folder or file (a string)"}[key]
+    return {
+        "settings": "a module name (a string)",
+        "schedules": "a folder or file (a string)",
+        "env": "an environment name (a string)",
+    }[key]
 
 
 def load_config(
@@ -135,6 +142,7 @@ def load_config(
     settings: str | None = None,
     pythonpath: tuple[str, ...] | list[str] = (),
     schedules: str | None = None,
+    env: str | None = None,
     cwd: Path | None = None,
     environ: dict[str, str] | None = None,
 ) -> Config:
@@ -162,6 +170,7 @@ def load_config(
         pythonpath=tuple(p.resolve() for p in paths),
         schedules=schedules_path,
         pyproject=pyproject,
+        env=env or environ.get(ENV_VARIABLE) or table.get("env") or None,
     )
 
 

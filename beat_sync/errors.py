@@ -27,6 +27,8 @@ class LocatedError:
     column: int
     message: str
     severity: Literal["error", "warning"] = "error"
+    # The environment it arises in, when only there (validate checks every one): `[staging] `
+    environment: str | None = None
 
     @classmethod
     def at(
@@ -40,7 +42,8 @@ class LocatedError:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.location}: {prefix}{self.message}"
+        where = f"[{self.environment}] " if self.environment else ""
+        return f"{where}{self.location}: {prefix}{self.message}"
 
 
 def has_errors(problems: Iterable[LocatedError]) -> bool:

@@ -21,10 +21,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "json", "markdown")
 
 
-def project_options(func: F) -> F:
-    """Add --settings, --pythonpath and --schedules; the command receives `config: Config`.
+env_option = click.option(
+    "--env",
+    metavar="NAME",
+    help="Environment: the base manifest plus the overlay schedules/env/NAME/ (default: "
+    "BEAT_SYNC_ENV, then [tool.beat-sync] env; none: the base alone). See docs/environments.md.",
+)
 
-    Precedence is beat_sync.config's: options, then DJANGO_SETTINGS_MODULE, then pyproject.toml.
+
+def project_options(func: F) -> F:
+    """Add --settings, --pythonpath, --schedules and --env; the command receives `config: Config`.
+
+    Precedence is beat_sync.config's: options, then DJANGO_SETTINGS_MODULE (BEAT_SYNC_ENV), then
+    pyproject.toml.
     """
 
     @click.option(
@@ -44,16 +53,20 @@ def project_options(func: F) -> F:
         metavar="DIR",
         help="Folder of *.yaml manifests (default: [tool.beat-sync] schedules, else schedules/).",
     )
+    @env_option
     @functools.wraps(func)
     def wrapper(
         *args: Any,
         settings: str | None,
         pythonpath: tuple[str, ...],
         schedules: str | None,
+        env: str | None,
         **kwargs: Any,
     ) -> Any:
         try:
-            config = load_config(settings=settings, pythonpath=pythonpath, schedules=schedules)
+            config = load_config(
+                settings=settings, pythonpath=pythonpath, schedules=schedules, env=env
+            )
         except UserError as exc:
             fail(str(exc))
         return func(*args, config=config, **kwargs)

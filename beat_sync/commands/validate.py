@@ -23,10 +23,18 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> No
 
     Every problem is printed on stderr as `path:line:column: message`; the exit status is 1 if
     there is any error (warnings alone do not fail). When valid, one summary line is printed.
+    Without --env, the schedules folder is checked as the base and as each environment under
+    its env/ folder, a problem only one environment has prefixed with `[NAME] `.
     """
     targets = list(paths) or [api.schedules_path(config)]
     project = None if no_check_tasks else functools.partial(api.load_project, config)
-    checked = api.validate(paths=targets, project=project)
+    if config.env is None and not paths:
+        checked = api.validate_every_environment(schedules=targets[0], project=project)
+    else:
+        schedules = api.schedules_path(config)
+        checked = api.validate(
+            paths=targets, project=project, environment=config.env, schedules=schedules
+        )
     print_located_errors(checked.problems)
     if checked.project_unavailable:
         fail(
@@ -34,6 +42,8 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> No
             "pass --no-check-tasks to skip this check"
         )
     label = ", ".join(str(target) for target in targets)
+    if config.env is not None:
+        label += f" (environment {config.env})"
     if not checked.ok:
         click.echo(f"{label}: {checked.summary()} - invalid", err=True)
         raise SystemExit(1)

@@ -83,3 +83,29 @@ def read_manifest_files(
         except OSError as exc:
             errors.append(LocatedError(str(file), 1, 1, f"cannot read: {exc.strerror or exc}"))
     return sources, errors
+
+
+# Environment NAME's overlay is the folder schedules/env/NAME/ (never read as base files).
+ENVIRONMENTS_FOLDER = "env"
+
+
+def environment_names(schedules: Path) -> list[str]:
+    """The environments under `schedules`/env/, sorted (none when `schedules` is a file)."""
+    folder = schedules / ENVIRONMENTS_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.is_dir() and not entry.name.startswith(".")
+    )
+
+
+def environment_folder(schedules: Path, name: str) -> Path:
+    """The overlay folder of environment `name`; UserError naming the known ones otherwise."""
+    known = environment_names(schedules)
+    if name not in known:
+        where = schedules / ENVIRONMENTS_FOLDER
+        listed = ", ".join(known) if known else f"none: {where}/ has no folder"
+        raise UserError(f"unknown environment {name!r} (available: {listed})")
+    return schedules / ENVIRONMENTS_FOLDER / name

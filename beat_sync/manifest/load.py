@@ -20,9 +20,10 @@ from pathlib import Path
 from beat_sync.errors import LocatedError, Location, has_errors
 from beat_sync.manifest.files import read_manifest_files
 from beat_sync.manifest.loader import load_document
+from beat_sync.manifest.overlay import compose
 from beat_sync.manifest.rules import SCHEDULE_KINDS
 from beat_sync.manifest.shapes import TaskSpec
-from beat_sync.manifest.validate import validate_document
+from beat_sync.manifest.validate import read_top_level, validate_document, validate_tasks
 
 
 def _plural(count: int, word: str) -> str:
@@ -53,10 +54,17 @@ class ManifestResult:
         return text
 
 
-def load_manifest(paths: Sequence[Path]) -> ManifestResult:
-    """Read and validate files and folders (see manifest_files); display paths are as given."""
+def load_manifest(
+    paths: Sequence[Path], overlay: Path | None = None, environment: str | None = None
+) -> ManifestResult:
+    """Read and validate files and folders (see manifest_files); display paths are as given.
+    With `overlay` (a folder), as environment `environment` (beat_sync.manifest.overlay)."""
     sources, read_errors = read_manifest_files(paths)
-    result = load_manifest_sources(sources)
+    overlay_sources = None
+    if overlay is not None:
+        overlay_sources, overlay_errors = read_manifest_files([overlay])
+        read_errors.extend(overlay_errors)
+    result = load_manifest_sources(sources, overlay_sources, environment)
     if not read_errors:
         return result
     return ManifestResult(
@@ -88,10 +96,49 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_manifest_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
-    """Validate (display path, raw bytes) pairs as one manifest; never raises for bad content."""
+def load_manifest_sources(
+    sources: Sequence[tuple[str, bytes]],
+    overlay: Sequence[tuple[str, bytes]] | None = None,
+    environment: str | None = None,
+) -> ManifestResult:
+    """Validate (display path, raw bytes) pairs as one manifest; never raises for bad content.
+    With `overlay` (an environment's files), the base with that environment's overlay applied."""
     with _collector_paused():
-        return _load_sources(sources)
+        if overlay is None:
+            return _load_sources(sources)
+        return _load_environment(sources, overlay, environment)
+
+
+def _load_environment(
+    sources: Sequence[tuple[str, bytes]],
+    overlay: Sequence[tuple[str, bytes]],
+    environment: str | None,
+) -> ManifestResult:
+    """The base and the overlay composed (beat_sync.manifest.overlay), then validated."""
+    errors: list[LocatedError] = []
+    refused: set[Location] = set()
+    parts: list[list] = [[], []]
+    for part, files, is_overlay in ((parts[0], sources, False), (parts[1], overlay, True)):
+        for path, raw in files:
+            document, load_errors = load_document(path, raw)
+            if is_overlay and document is None and not has_errors(load_errors):
+                load_errors = [LocatedError(path, 1, 1, "empty overlay file: it changes nothing")]
+            errors.extend(load_errors)
+            refused.update(error.location for error in load_errors)
+            if document is not None:
+                top = read_top_level(document, overlay=is_overlay)
+                errors.extend(top.errors)
+                part.append((document, top))
+    composed, items, overlay_errors = compose(parts[0], parts[1], environment)
+    checked = validate_tasks(composed, items)
+    errors.extend(overlay_errors)
+    errors.extend(e for e in checked.errors if e.location not in refused)
+    errors.extend(_duplicate_names(checked.names))
+    return ManifestResult(
+        specs=tuple(checked.specs),
+        errors=tuple(sorted(set(errors))),
+        files=tuple(path for path, _ in (*sources, *overlay)),
+    )
 
 
 def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:

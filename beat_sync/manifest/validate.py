@@ -15,6 +15,7 @@ from beat_sync.manifest.rules import ERROR_TYPE, Problem, did_you_mean, rule_pro
 from beat_sync.manifest.shapes import CronSpec, IntervalSpec, Manifest, SolarSpec, TaskSpec
 
 TASKS_KEY = "periodic_tasks"
+DEFAULTS_KEY = "defaults"
 # Top-level `x-...` keys are ignored (as docker compose does), a home for YAML anchors
 EXTENSION_PREFIX = "x-"
 # Which model's keys apply under a key of a task (for "did you mean")
@@ -137,24 +138,64 @@ class DocumentResult:
 
 def validate_document(document: LocatedDocument) -> DocumentResult:
     """All TaskSpecs a document declares correctly, every problem it has, and all task names."""
+    top = read_top_level(document)
+    result = DocumentResult(errors=top.errors)
+    if top.tasks is None:
+        return result
+    if top.defaults:
+        # A file's `defaults` fill in its tasks: composed as an environment composes them
+        from beat_sync.manifest.overlay import compose
+
+        composed, items, _ = compose([(document, top)], None)
+        checked = validate_tasks(composed, items)
+        checked.errors[:0] = result.errors
+        return checked
+    checked = validate_tasks(document, top.tasks)
+    checked.errors[:0] = result.errors
+    return checked
+
+
+@dataclass
+class TopLevel:
+    """One file's top level read: its task list and `defaults`, and what is wrong there."""
+
+    tasks: list[Any] | None  # `periodic_tasks` (None: missing or not a list)
+    defaults: dict[str, Any]  # `defaults`, keys that may be defaulted only
+    errors: list[LocatedError]
+    overlay: bool = False
+
+
+# What `defaults:` may set: any task field but `name` (every task names itself).
+DEFAULTABLE = tuple(key for key in TaskSpec.model_fields if key != "name")
+
+
+def read_top_level(document: LocatedDocument, *, overlay: bool = False) -> TopLevel:
+    """The top level of a base file (`overlay=False`) or of an environment's overlay file.
+
+    An overlay may leave out `periodic_tasks` when it has `defaults`: it must have one of them.
+    """
     data = document.data
     root = document.value_at(())
     if not isinstance(data, dict):
         message = (
             f"the top level must be a mapping with a '{TASKS_KEY}' list, not {yaml_type_name(data)}"
         )
-        return DocumentResult(errors=[document.error(root, message)])
+        return TopLevel(None, {}, [document.error(root, message)], overlay)
     errors = [
         document.error(
             document.key_at((key,)),
             f"unknown top-level key {key!r}{did_you_mean(key, Manifest.model_fields)}",
         )
         for key in data
-        if key != TASKS_KEY and not key.startswith(EXTENSION_PREFIX)
+        if key not in (TASKS_KEY, DEFAULTS_KEY) and not key.startswith(EXTENSION_PREFIX)
     ]
+    defaults = _defaults(document, data, errors)
     if TASKS_KEY not in data:
-        errors.append(document.error(root, f"missing top-level key '{TASKS_KEY}'"))
-        return DocumentResult(errors=errors)
+        if overlay and DEFAULTS_KEY in data:
+            return TopLevel([], defaults, errors, overlay)
+        wanted = f"'{TASKS_KEY}' or '{DEFAULTS_KEY}'" if overlay else f"'{TASKS_KEY}'"
+        errors.append(document.error(root, f"missing top-level key {wanted}"))
+        return TopLevel(None, defaults, errors, overlay)
     tasks = data[TASKS_KEY]
     if not isinstance(tasks, list):
         where = (
@@ -165,8 +206,41 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
                 where, f"'{TASKS_KEY}' must be a list of tasks, not {yaml_type_name(tasks)}"
             )
         )
-        return DocumentResult(errors=errors)
-    result = DocumentResult(errors=errors)
+        return TopLevel(None, defaults, errors, overlay)
+    if overlay and not tasks and not defaults and DEFAULTS_KEY not in data:
+        errors.append(document.error(root, "empty overlay: no task to change and no defaults"))
+    return TopLevel(tasks, defaults, errors, overlay)
+
+
+def _defaults(document: LocatedDocument, data: dict, errors: list[LocatedError]) -> dict:
+    """The valid keys of `defaults` (their values are checked in each task they fill in)."""
+    if DEFAULTS_KEY not in data:
+        return {}
+    defaults = data[DEFAULTS_KEY]
+    if not isinstance(defaults, dict):
+        where = document.value_at((DEFAULTS_KEY,))
+        message = (
+            f"'{DEFAULTS_KEY}' must be a mapping of task fields, not {yaml_type_name(defaults)}"
+        )
+        errors.append(document.error(where, message))
+        return {}
+    kept = {}
+    for key, value in defaults.items():
+        where = document.key_at((DEFAULTS_KEY, key))
+        if key == "name":
+            message = f"'{DEFAULTS_KEY}' cannot set 'name': every task names itself"
+            errors.append(document.error(where, message))
+        elif key not in DEFAULTABLE:
+            hint = did_you_mean(key, DEFAULTABLE)
+            errors.append(document.error(where, f"unknown key {key!r} in '{DEFAULTS_KEY}'{hint}"))
+        else:
+            kept[key] = value
+    return kept
+
+
+def validate_tasks(document: LocatedDocument, tasks: list[Any]) -> DocumentResult:
+    """Every task of `tasks` (the document's `periodic_tasks`) validated and located."""
+    result = DocumentResult()
     for index, item in enumerate(tasks):
         base = (TASKS_KEY, index)
         spec, task_errors = _validate_task(document, base, item)

@@ -1,0 +1,139 @@
+"""Environments from the command line: --env, BEAT_SYNC_ENV, [tool.beat-sync] env; apply, diff
+and validate with overlays (docs/environments.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from beat_sync.cli import main
+from beat_sync.tables import read_current_state
+from tests.support.manifests import write_manifest
+from tests.support.samples import PENDING, PURGE, REQUEUE
+
+BASE = f"""\
+periodic_tasks:
+  - name: A
+    task: {PURGE}
+    cron: "0 3 * * *"
+  - name: B
+    task: {REQUEUE}
+    interval: {{every: 5, period: minutes}}
+  - name: C
+    task: {PENDING}
+    interval: {{every: 1, period: hours}}
+"""
+
+STAGING = f"""\
+periodic_tasks:
+  - name: A
+    cron: "0 4 * * *"
+  - name: B
+    enabled: false
+  - name: C
+    absent: true
+  - name: D
+    task: {PENDING}
+    interval: {{every: 2, period: hours}}
+"""
+
+
+def cli(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def schedules(tmp_path: Path, staging: str = STAGING, **more: str) -> str:
+    folder = write_manifest(tmp_path / "schedules", BASE)
+    write_manifest(folder / "env" / "staging", staging)
+    for name, text in more.items():
+        write_manifest(folder / "env" / name, text)
+    return str(folder)
+
+
+@pytest.mark.django_db
+def test_apply_an_environment_then_diff_it_in_sync(tmp_path):
+    folder = schedules(tmp_path)
+    result = cli("apply", "--env", "staging", "--schedules", folder)
+    assert result.exit_code == 0, result.output
+    state = {task.name: task for task in read_current_state().tasks}
+    assert sorted(state) == ["A", "B", "D"]
+    assert (state["A"].schedule.minute, state["A"].schedule.hour) == ("0", "4")
+    assert state["B"].enabled is False
+    assert state["D"].enabled is True
+    diff = cli("diff", "--env", "staging", "--exit-code", "--schedules", folder)
+    assert (diff.exit_code, diff.stdout.splitlines()[-1]) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 3 unchanged",
+    )
+
+
+@pytest.mark.django_db
+def test_no_environment_on_a_fresh_database_applies_the_base(tmp_path):
+    result = cli("apply", "--schedules", schedules(tmp_path))
+    assert result.exit_code == 0, result.output
+    state = {task.name: task for task in read_current_state().tasks}
+    assert sorted(state) == ["A", "B", "C"]
+    assert (state["A"].schedule.hour, state["B"].enabled) == ("3", True)
+
+
+@pytest.mark.django_db
+def test_overlay_defaults_off_and_one_entry_on_leaves_exactly_one_task_enabled(tmp_path):
+    overlay = "defaults: {enabled: false}\nperiodic_tasks:\n  - name: B\n    enabled: true\n"
+    folder = schedules(tmp_path, development=overlay)
+    result = cli("apply", "--schedules", folder, env={"BEAT_SYNC_ENV": "development"})
+    assert result.exit_code == 0, result.output
+    assert [task.name for task in read_current_state().tasks if task.enabled] == ["B"]
+
+
+def test_an_unknown_environment_lists_the_available_ones(tmp_path):
+    folder = schedules(tmp_path, production="defaults: {queue: prod}\n")
+    for command in ("validate", "diff", "apply"):
+        result = cli(command, "--env", "stagin", "--schedules", folder, "--no-check-tasks")
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "beat-sync: error: unknown environment 'stagin' (available: production, staging)\n",
+        ), command
+
+
+def test_validate_without_env_reports_an_error_only_one_environment_has(tmp_path):
+    folder = schedules(tmp_path, STAGING.replace('"0 4 * * *"', '"0 24 * * *"'))
+    result = cli("validate", "--schedules", folder, "--no-check-tasks")
+    assert result.exit_code == 1
+    first = result.stderr.splitlines()[0]
+    overlay = f"{folder}/env/staging/tasks.yaml"
+    assert first.startswith(f"[staging] {overlay}:3:11: "), first
+    assert "hour" in first
+    only_base = cli("validate", "--schedules", folder, "--no-check-tasks", "--env", "staging")
+    assert only_base.stderr.splitlines()[0].startswith(f"{overlay}:3:11: ")
+
+
+def test_validate_with_an_environment_says_which(tmp_path):
+    folder = schedules(tmp_path)
+    result = cli("validate", "--env", "staging", "--schedules", folder, "--no-check-tasks")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{folder} (environment staging): 2 files, 3 tasks (cron: 1, interval: 2) - valid\n",
+    )
+
+
+def test_an_env_folder_is_never_read_as_base(tmp_path):
+    folder = schedules(tmp_path, "periodic_tasks: [not a task]\n")
+    result = cli("validate", "--schedules", folder, "--no-check-tasks", "--env", "staging")
+    assert result.exit_code == 1
+    base = cli("validate", f"{folder}", "--no-check-tasks")
+    assert (base.exit_code, base.stdout) == (
+        0,
+        f"{folder}: 1 file, 3 tasks (cron: 1, interval: 2) - valid\n",
+    )
+
+
+def test_an_overlay_folder_without_yaml_is_an_error(tmp_path):
+    folder = schedules(tmp_path)
+    (Path(folder) / "env" / "empty").mkdir()
+    result = cli("validate", "--env", "empty", "--schedules", folder, "--no-check-tasks")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"beat-sync: error: no manifest files (*.yaml, *.yml) in {folder}/env/empty\n",
+    )
