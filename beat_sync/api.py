@@ -40,6 +40,7 @@ __all__ = [
     "desired_state",
     "desired_state_at_ref",
     "dry_run",
+    "environment_switch",
     "export",
     "load_project",
     "manifest_schema",
@@ -278,6 +279,8 @@ def apply(
     using: str = "default",
     allow_empty: bool = False,
     before_commit: Callable[[Plan], None] | None = None,
+    environment: str | None = None,
+    allow_env_switch: bool = False,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
@@ -285,6 +288,8 @@ def apply(
     unless `allow_empty`; the refusal is decided on the state read under the lock.
     `before_commit(plan)` runs inside the transaction once everything is written (the command
     prints the plan there, so that a failure to print rolls back); what it raises rolls back.
+    Refuses (UserError, nothing written) to apply `environment` (None: the base) to a database
+    last applied as another one, unless `allow_env_switch`; records it otherwise.
     """
     from beat_sync.tables import apply_plan
 
@@ -295,6 +300,8 @@ def apply(
         beat_owned=project.beat_owned,
         after_read=guard,
         before_commit=before_commit,
+        environment=environment,
+        allow_env_switch=allow_env_switch,
     )
 
 
@@ -304,12 +311,47 @@ def dry_run(
     project: Project,
     using: str = "default",
     allow_empty: bool = False,
+    environment: str | None = None,
+    allow_env_switch: bool = False,
 ) -> Plan:
-    """The plan `apply` would apply now, refusal included: UserError where apply would refuse."""
+    """The plan `apply` would apply now, refusals included: UserError where apply would refuse."""
     plan = plan_against_tables(desired=desired, project=project, using=using)
     if not allow_empty:
         refuse_removing_everything(plan)
+    switch = environment_switch(environment=environment, using=using)
+    if switch and not allow_env_switch:
+        raise UserError(switch.refusal)
     return plan
+
+
+@dataclass(frozen=True)
+class EnvironmentSwitch:
+    """The database was last applied as another environment than the one at hand."""
+
+    wanted: str | None  # None: the base
+    last: str  # "": the base
+
+    def __str__(self) -> str:
+        """`environment: staging (last applied: production)`, as diff prints it."""
+        return f"environment: {self.wanted or 'base'} (last applied: {self.last or 'base'})"
+
+    @property
+    def refusal(self) -> str:
+        from beat_sync.tables import refusal
+
+        return refusal(self.wanted, self.last)
+
+
+def environment_switch(
+    *, environment: str | None, using: str = "default"
+) -> EnvironmentSwitch | None:
+    """What apply would refuse, when the database's last applied environment is another one."""
+    from beat_sync.tables import applied_environment
+
+    last = applied_environment(using)
+    if last is None or last == (environment or ""):
+        return None
+    return EnvironmentSwitch(environment, last)
 
 
 def export(*, project: Project, using: str = "default", display: str = "<stdout>") -> Export:
@@ -335,11 +377,12 @@ def export(*, project: Project, using: str = "default", display: str = "<stdout>
     return Export(text, len(tasks), tuple(left_out), tuple(sorted(problems)), current.unreadable)
 
 
-def manifest_schema() -> dict[str, Any]:
-    """The JSON Schema of schedules/*.yaml, generated from the manifest's pydantic models."""
+def manifest_schema(*, overlay: bool = False) -> dict[str, Any]:
+    """The JSON Schema of schedules/*.yaml (`overlay`: of schedules/env/NAME/*.yaml), generated
+    from the manifest's pydantic models."""
     from beat_sync.manifest.schema import manifest_json_schema
 
-    return manifest_json_schema()
+    return manifest_json_schema(overlay=overlay)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django.apps import AppConfig
 class BeatSyncConfig(AppConfig):
     name = "beat_sync"
     verbose_name = "beat-sync"
+    default_auto_field = "django.db.models.BigAutoField"  # as its migrations create them
 
     def ready(self) -> None:
         from beat_sync import checks  # noqa: F401  (registers the manifest check)

@@ -36,6 +36,12 @@ from beat_sync.render import Runs
     is_flag=True,
     help="Apply a manifest that declares no tasks, removing every periodic task.",
 )
+@click.option(
+    "--allow-env-switch",
+    is_flag=True,
+    help="Apply even though the database was last applied as another environment (e.g. a "
+    "database restored from another environment's backup).",
+)
 @database_option
 @check_tasks_option
 @color_option
@@ -44,6 +50,7 @@ from beat_sync.render import Runs
 def command(
     dry_run: bool,
     allow_empty: bool,
+    allow_env_switch: bool,
     database: str,
     no_check_tasks: bool,
     color: bool,
@@ -62,7 +69,12 @@ def command(
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     if dry_run:
         plan = api.dry_run(
-            desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
+            desired=desired.tasks,
+            project=project,
+            using=database,
+            allow_empty=allow_empty,
+            environment=config.env,
+            allow_env_switch=allow_env_switch,
         )
         print_unreadable(plan.unreadable)
         text = render_plan(plan, "text", color, runs_of(plan, project))
@@ -88,6 +100,8 @@ def command(
             using=database,
             allow_empty=allow_empty,
             before_commit=print_then_commit,
+            environment=config.env,
+            allow_env_switch=allow_env_switch,
         )
         if not result.applied:
             write_stdout("Already in sync: nothing to do.\n")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import click
 
 from beat_sync import api
@@ -17,10 +20,12 @@ from beat_sync.commands.output import (
     print_located_errors,
     print_plan,
     print_unreadable,
+    render_plan,
     run_or_exit,
     stop_if_invalid,
 )
 from beat_sync.config import Config, now
+from beat_sync.plan import Plan
 
 EXIT_CHANGES = 2
 
@@ -41,6 +46,12 @@ EXIT_CHANGES = 2
     "are not checked (validate does that) and a cron without timezone shows as "
     f"'{api.PROJECT_DEFAULT_ZONE}'.",
 )
+@click.option(
+    "--all-envs",
+    is_flag=True,
+    help="With --base: one plan per environment, the base first, then each under "
+    "schedules/env/ (one pull-request comment for all of them).",
+)
 @database_option
 @check_tasks_option
 @color_option
@@ -50,6 +61,7 @@ def command(
     output_format: str,
     exit_code: bool,
     base: str | None,
+    all_envs: bool,
     database: str,
     no_check_tasks: bool,
     color: bool,
@@ -61,27 +73,84 @@ def command(
     --exit-code 2 when there are changes; 1 on any error (invalid manifest, database
     unreachable, django-celery-beat tables not migrated).
     """
-    label = str(api.schedules_path(config))
+    if all_envs:
+        if base is None or config.env is not None:
+            fail("--all-envs needs --base REF and no --env: it compares every environment")
+        every_environment(config, base, output_format, color, exit_code)
+        return
     if base is not None:
-        # Both sides are files, so the project is not loaded: a pull-request job can always run
-        # this (see api.files_only_project).
-        project = api.files_only_project()
-        desired = api.desired_state(config=config, project=project, check_tasks=False)
-        stop_if_invalid(desired.validation, label)
-        at_ref = api.desired_state_at_ref(config=config, ref=base)
-        if not at_ref.ok:
-            print_located_errors(at_ref.problems)
-            fail(f"the manifest at {base} is invalid; fix it there or diff against another ref")
-        plan = api.plan_between(desired=desired.tasks, current=at_ref.tasks)
+        plan = plan_at_base(config, base)
         default_timezone = api.PROJECT_DEFAULT_ZONE
     else:
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-        stop_if_invalid(desired.validation, label)
+        stop_if_invalid(desired.validation, label_of(config))
         plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
         print_unreadable(plan.unreadable)
+        switch = api.environment_switch(environment=config.env, using=database)
+        if switch:
+            click.echo(
+                f"beat-sync: warning: {switch}; apply refuses it without --allow-env-switch",
+                err=True,
+            )
         default_timezone = project.default_timezone
     runs = api.plan_runs(plan, after=now(), default_timezone=default_timezone)
     print_plan(plan, output_format, color, runs)
     if exit_code and not plan.in_sync:
+        raise SystemExit(EXIT_CHANGES)
+
+
+def label_of(config: Config) -> str:
+    """`schedules`, or `schedules (environment staging)`: what the summary lines name."""
+    label = str(api.schedules_path(config))
+    return f"{label} (environment {config.env})" if config.env else label
+
+
+def plan_at_base(config: Config, base: str) -> Plan:
+    """The working tree's manifest against the one at git `base` (the environment of `config`
+    on both sides): files only, no project (see api.files_only_project)."""
+    project = api.files_only_project()
+    desired = api.desired_state(config=config, project=project, check_tasks=False)
+    stop_if_invalid(desired.validation, label_of(config))
+    at_ref = api.desired_state_at_ref(config=config, ref=base)
+    if not at_ref.ok:
+        print_located_errors(at_ref.problems)
+        fail(f"the manifest at {base} is invalid; fix it there or diff against another ref")
+    return api.plan_between(desired=desired.tasks, current=at_ref.tasks)
+
+
+def every_environment(
+    config: Config, base: str, output_format: str, color: bool, exit_code: bool
+) -> None:
+    """diff --base REF --all-envs: the base's plan, then each environment's, one section each."""
+    names = [None, *api.environments(config)]
+    plans = {name: plan_at_base(replace(config, env=name), base) for name in names}
+    after = now()
+    sections = {
+        name: render_plan(
+            plan,
+            output_format,
+            color,
+            api.plan_runs(plan, after=after, default_timezone=api.PROJECT_DEFAULT_ZONE),
+        )
+        for name, plan in plans.items()
+    }
+    if output_format == "json":
+        document = {
+            "environments": [
+                {"environment": name, **json.loads(text)} for name, text in sections.items()
+            ]
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        heading = "### {}\n\n" if output_format == "markdown" else "== {}\n"
+        click.echo(
+            "\n".join(
+                heading.format(f"environment {name}" if name else "base") + text
+                for name, text in sections.items()
+            ),
+            nl=False,
+            color=color,
+        )
+    if exit_code and not all(plan.in_sync for plan in plans.values()):
         raise SystemExit(EXIT_CHANGES)

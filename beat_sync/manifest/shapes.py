@@ -7,6 +7,7 @@ docs (the JSON Schema is generated from them); their validators call the checks 
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -271,3 +273,59 @@ class Manifest(_Strict):
     periodic_tasks: list[TaskSpec] = Field(
         description="The periodic tasks; every task name is unique across all files."
     )
+    defaults: TaskDefaults | None = Field(  # type: ignore[valid-type]  # noqa: F821
+        None, description="Fields every task of this file takes; a task's own fields win."
+    )
+
+
+def _optional_task_fields(*, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """TaskSpec's fields, each optional (for the JSON Schema of `defaults` and overlay entries:
+    what they leave out comes from the base)."""
+    fields: dict[str, Any] = {}
+    for name, info in TaskSpec.model_fields.items():
+        if name in leave_out:
+            continue
+        optional = copy.copy(info)
+        optional.default, optional.default_factory = None, None
+        fields[name] = (info.annotation | None, optional)
+    return fields
+
+
+TaskDefaults = create_model(
+    "TaskDefaults",
+    __base__=_Strict,
+    __doc__="Task fields every task of the file (of the environment, in an overlay) starts "
+    "from; a task's own fields win.",
+    **_optional_task_fields(leave_out=("name",)),
+)
+
+OverlayEntry = create_model(
+    "OverlayEntry",
+    __base__=_Strict,
+    __doc__="In an overlay: the base task `name` with the fields this environment changes, "
+    "or `absent: true` to remove it, or a new task of this environment only.",
+    **{
+        **_optional_task_fields(),
+        "name": (str, TaskSpec.model_fields["name"]),
+        "absent": (
+            Literal[True] | None,
+            Field(None, description="true: the base task is not in this environment."),
+        ),
+    },
+)
+
+
+class Overlay(_Strict):
+    """A beat-sync environment overlay (schedules/env/NAME/*.yaml): changes to the base."""
+
+    model_config = ConfigDict(json_schema_extra={"patternProperties": {"^x-": {}}})
+
+    defaults: TaskDefaults | None = Field(  # type: ignore[valid-type]
+        None, description="Fields every task of this environment takes; its entries win."
+    )
+    periodic_tasks: list[OverlayEntry] = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Base tasks changed or removed, and new tasks."
+    )
+
+
+Manifest.model_rebuild()

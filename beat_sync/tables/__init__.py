@@ -2,6 +2,7 @@
 (its migrations aside). Re-exports only: what the rest of beat-sync and its tests use; the
 modules' other names (the lock, the INSERT layer, the snapshot) are the package's own."""
 
+from beat_sync.tables.environment import applied_environment, refusal
 from beat_sync.tables.models import beat_models, periodic_task, schedule_model
 from beat_sync.tables.read import read_current_state
 from beat_sync.tables.sql import LOCK_KEY
@@ -11,6 +12,8 @@ __all__ = [
     "LOCK_KEY",
     "ApplyResult",
     "after_delete",
+    "applied_environment",
+    "refusal",
     "apply_plan",
     "beat_models",
     "periodic_task",

@@ -30,6 +30,7 @@ from typing import Any
 from beat_sync.kinds import KINDS, ScheduleKind, kind_of
 from beat_sync.plan import Plan, make_plan
 from beat_sync.state import Schedule, TaskState
+from beat_sync.tables.environment import guard_environment
 from beat_sync.tables.errors import database_errors
 from beat_sync.tables.models import change_marker, periodic_task, schedule_model
 from beat_sync.tables.read import Snapshot, read_snapshot
@@ -120,6 +121,8 @@ def apply_plan(
     beat_owned: Collection[str] = (),
     after_read: Callable[[Plan], None] | None = None,
     before_commit: Callable[[Plan], None] | None = None,
+    environment: str | None = None,
+    allow_env_switch: bool = False,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, atomically, under the lock (see module docstring).
 
@@ -128,7 +131,8 @@ def apply_plan(
     with that plan inside the transaction, before anything is written (tests use it to fail
     there); `before_commit` with the same plan after everything is written, just before the
     commit, and only when something was written (apply prints the plan there). An exception
-    either raises rolls everything back.
+    either raises rolls everything back. `environment` (None: the base) is checked against the
+    one last applied and recorded (beat_sync.tables.environment), even when in sync.
     """
     from django_celery_beat.utils import now as beat_now
 
@@ -138,9 +142,10 @@ def apply_plan(
         plan = make_plan(tasks, snapshot.state, beat_owned=beat_owned)
         if after_read is not None:
             after_read(plan)
+        now = beat_now()
+        guard_environment(environment, using, now, allow_switch=allow_env_switch)
         if plan.in_sync:
             return ApplyResult(plan=plan, applied=False)
-        now = beat_now()
         _recreate(plan, snapshot, using, now)
         _bump_change_marker(using, now)
         if before_commit is not None:

@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from beat_sync.cli import main
-from beat_sync.tables import read_current_state
+from beat_sync.tables import applied_environment, read_current_state
 from tests.support.manifests import write_manifest
 from tests.support.samples import PENDING, PURGE, REQUEUE
+from tests.support.tables import checksum_tables
 
 BASE = f"""\
 periodic_tasks:
@@ -137,3 +138,49 @@ def test_an_overlay_folder_without_yaml_is_an_error(tmp_path):
         1,
         f"beat-sync: error: no manifest files (*.yaml, *.yml) in {folder}/env/empty\n",
     )
+
+
+@pytest.mark.django_db
+def test_the_guard_refuses_another_environment_unless_told(tmp_path):
+    folder = schedules(tmp_path, production="defaults: {queue: prod}\n")
+    assert cli("apply", "--env", "production", "--schedules", folder).exit_code == 0
+    before = checksum_tables()
+    for command in (
+        ("apply", "--env", "staging"),
+        ("apply", "--env", "staging", "--dry-run"),
+        ("apply",),
+    ):
+        refused = cli(*command, "--schedules", folder)
+        wanted = "'staging'" if "staging" in command else "the base (no --env)"
+        assert (refused.exit_code, refused.stdout, refused.stderr) == (
+            1,
+            "",
+            f"beat-sync: error: this database was last applied as 'production', not {wanted}: "
+            "pass --allow-env-switch to apply it anyway (a database restored from another "
+            "environment's backup)\n",
+        ), command
+        assert checksum_tables() == before
+    diff = cli("diff", "--env", "staging", "--schedules", folder)
+    assert diff.exit_code == 0
+    assert diff.stderr == (
+        "beat-sync: warning: environment: staging (last applied: production); apply refuses "
+        "it without --allow-env-switch\n"
+    )
+    switched = cli("apply", "--env", "staging", "--allow-env-switch", "--schedules", folder)
+    assert switched.exit_code == 0, switched.output
+    assert sorted(task.name for task in read_current_state().tasks) == ["A", "B", "D"]
+    assert applied_environment() == "staging"
+    again = cli("apply", "--env", "staging", "--schedules", folder)
+    assert (again.exit_code, again.stdout) == (0, "Already in sync: nothing to do.\n")
+    assert cli("diff", "--env", "staging", "--schedules", folder).stderr == ""
+
+
+@pytest.mark.django_db
+def test_an_in_sync_apply_of_another_environment_is_refused_and_recorded_when_told(tmp_path):
+    folder = schedules(tmp_path, same="defaults: {enabled: true}\n")
+    assert cli("apply", "--schedules", folder).exit_code == 0
+    assert applied_environment() == ""
+    assert cli("apply", "--env", "same", "--schedules", folder).exit_code == 1
+    told = cli("apply", "--env", "same", "--allow-env-switch", "--schedules", folder)
+    assert (told.exit_code, told.stdout) == (0, "Already in sync: nothing to do.\n")
+    assert applied_environment() == "same"
