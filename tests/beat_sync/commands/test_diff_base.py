@@ -218,3 +218,43 @@ def test_base_with_a_manifest_file_compares_that_file(repo, schedules):
     repo.write(AFTER)
     changed = repo.beat_sync("diff", "--base", "HEAD", "--schedules", schedules)
     assert (changed.returncode, changed.stdout) == (0, EXPECTED_TEXT)
+
+
+def test_base_with_an_environment_compares_its_overlay_at_both_sides(repo):
+    overlay = repo.root / "schedules" / "env" / "staging" / "tasks.yaml"
+    overlay.parent.mkdir(parents=True)
+    overlay.write_text("periodic_tasks:\n  - name: Purge sent emails\n    absent: true\n")
+    repo.commit(BEFORE, "staging without the purge")
+    in_sync = repo.beat_sync("diff", "--base", "HEAD", "--env", "staging", "--exit-code")
+    assert (in_sync.returncode, in_sync.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n",
+    )
+    overlay.write_text("defaults: {queue: staging}\n")
+    changed = repo.beat_sync("diff", "--base", "HEAD", "--env", "staging", "--exit-code")
+    assert changed.returncode == 2
+    assert changed.stdout.startswith("+ Purge sent emails\n")
+    assert changed.stdout.endswith("1 to add, 2 to change, 0 to remove, 0 unchanged\n")
+
+
+def test_base_all_envs_markdown_has_one_section_per_environment_base_first(repo):
+    for name, text in (("staging", "defaults: {queue: staging}\n"), ("dev", "defaults: {}\n")):
+        folder = repo.root / "schedules" / "env" / name
+        folder.mkdir(parents=True)
+        (folder / "tasks.yaml").write_text(text)
+    repo.commit(BEFORE, "before")
+    repo.write(AFTER)
+    result = repo.beat_sync("diff", "--base", "HEAD", "--all-envs", "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    headings = [line for line in result.stdout.splitlines() if line.startswith("### ")]
+    assert headings == ["### base", "### environment dev", "### environment staging"]
+    sections = result.stdout.split("### ")[1:]
+    assert all("**beat-sync**: 1 to add, 2 to change, 1 to remove" in s for s in sections)
+    assert "`staging`" not in sections[0] and '"staging"' not in sections[0]
+    assert "staging" in sections[2].split("\n", 1)[1]
+    refused = repo.beat_sync("diff", "--all-envs")
+    assert (refused.returncode, refused.stderr) == (
+        1,
+        "beat-sync: error: --all-envs needs --base REF and no --env: it compares every "
+        "environment\n",
+    )
