@@ -28,7 +28,6 @@ from beat_sync.manifest.rules import (
     aware_datetime,
     cron_combination_problem,
     cron_field_problem,
-    cron_fields_of,
     finite,
     json_problems,
     number_as_text,
@@ -36,6 +35,12 @@ from beat_sync.manifest.rules import (
     problem,
     rule_problems,
     timezone_problem,
+)
+from beat_sync.manifest.shorthands import (
+    CRON_NICKNAMES,
+    DURATION_PATTERN,
+    cron_of,
+    interval_of,
 )
 
 INT_COLUMN_MAX = 2_147_483_647  # IntegerField / PositiveIntegerField on PostgreSQL
@@ -51,6 +56,20 @@ CronString = Annotated[
         pattern=r"^\s*\S+(\s+\S+){4}\s*$",
         description='Five fields in crontab order: "minute hour day_of_month month_of_year '
         'day_of_week", e.g. "15 * * * *" (as crontab.guru reads it).',
+    ),
+]
+
+
+CronNickname = Annotated[
+    Literal[tuple(CRON_NICKNAMES)],  # type: ignore[valid-type]
+    Field(description='Vixie cron\'s nicknames: "@daily" is "0 0 * * *", and so on.'),
+]
+DurationString = Annotated[
+    str,
+    Field(
+        pattern=DURATION_PATTERN,
+        description="A duration, largest unit first: 5m, 1h30m, 45s, 2d (stored as the largest "
+        "unit that divides it exactly: 1h30m is every 90 minutes).",
     ),
 ]
 
@@ -161,9 +180,15 @@ class TaskSpec(_Strict):
     )
     cron: Annotated[
         CronSpec | None,
-        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString),
-    ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
-    interval: IntervalSpec | None = Field(None, description="Run every N periods.")
+        BeforeValidator(cron_of, json_schema_input_type=CronSpec | CronString | CronNickname),
+    ] = Field(
+        None,
+        description='A crontab schedule: a mapping, a 5-field string, or a nickname ("@daily").',
+    )
+    interval: Annotated[
+        IntervalSpec | None,
+        BeforeValidator(interval_of, json_schema_input_type=IntervalSpec | DurationString),
+    ] = Field(None, description="Run every N periods: a mapping, or a duration such as 5m.")
     solar: SolarSpec | None = Field(None, description="Run at a solar event.")
     clocked: AwareDatetime | None = Field(
         None, description="Run once at this aware date and time; requires one_off: true."

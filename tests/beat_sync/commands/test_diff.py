@@ -216,3 +216,31 @@ def test_base_compares_with_the_manifest_committed_at_a_git_ref(tmp_path):
         "~ Purge sent emails\n"
         "    schedule: cron 30 3 * * * (project default) -> cron 45 3 * * * (project default)\n"
     )
+
+
+LONG_FORMS = f"""\
+periodic_tasks:
+  - {{name: Ninety minutes, task: {PURGE}, interval: {{every: 90, period: minutes}}}}
+  - {{name: Two days, task: {PURGE}, interval: {{every: 2, period: days}}}}
+  - {{name: Daily, task: {PURGE}, cron: "0 0 * * *"}}
+  - {{name: Weekly, task: {PURGE}, cron: {{minute: "0", hour: "0", day_of_week: "0"}}}}
+"""
+SHORT_FORMS = f"""\
+periodic_tasks:
+  - {{name: Ninety minutes, task: {PURGE}, interval: 1h30m}}
+  - {{name: Two days, task: {PURGE}, interval: 48h}}
+  - {{name: Daily, task: {PURGE}, cron: "@daily"}}
+  - {{name: Weekly, task: {PURGE}, cron: "@weekly"}}
+"""
+
+
+@pytest.mark.django_db
+def test_a_shorthand_and_its_long_form_diff_as_unchanged(tmp_path):
+    long = str(write_manifest(tmp_path / "long", LONG_FORMS))
+    short = str(write_manifest(tmp_path / "short", SHORT_FORMS))
+    assert cli("apply", "--no-check-tasks", "--schedules", long).exit_code == 0
+    result = cli("diff", "--exit-code", "--no-check-tasks", "--schedules", short)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 4 unchanged\n",
+    )
