@@ -38,6 +38,7 @@ __all__ = [
     "apply",
     "desired_state",
     "desired_state_at_ref",
+    "dry_run",
     "export",
     "load_project",
     "manifest_schema",
@@ -199,16 +200,39 @@ def apply(
     project: Project,
     using: str = "default",
     allow_empty: bool = False,
+    before_commit: Callable[[Plan], None] | None = None,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
     Refuses (UserError, nothing written) a manifest with no tasks while the tables hold some,
     unless `allow_empty`; the refusal is decided on the state read under the lock.
+    `before_commit(plan)` runs inside the transaction once everything is written (the command
+    prints the plan there, so that a failure to print rolls back); what it raises rolls back.
     """
     from beat_sync.tables import apply_plan
 
     guard = None if allow_empty else refuse_removing_everything
-    return apply_plan(desired, using=using, beat_owned=project.beat_owned, after_read=guard)
+    return apply_plan(
+        desired,
+        using=using,
+        beat_owned=project.beat_owned,
+        after_read=guard,
+        before_commit=before_commit,
+    )
+
+
+def dry_run(
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    using: str = "default",
+    allow_empty: bool = False,
+) -> Plan:
+    """The plan `apply` would apply now, refusal included: UserError where apply would refuse."""
+    plan = plan_against_tables(desired=desired, project=project, using=using)
+    if not allow_empty:
+        refuse_removing_everything(plan)
+    return plan
 
 
 def export(*, project: Project, using: str = "default", display: str = "<stdout>") -> Export:
