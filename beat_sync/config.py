@@ -17,9 +17,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from beat_sync.errors import UserError
+from beat_sync.errors import Location, UserError
 
 DEFAULT_SCHEDULES = "schedules"
+DEFAULT_HERD_LIMIT = 10  # lint BS104: more enabled crons than this starting at one minute
+KEYS = ("settings", "pythonpath", "schedules", "ignore", "herd_limit")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Config:
     pythonpath: tuple[Path, ...] = ()
     schedules: Path = field(default_factory=lambda: Path(DEFAULT_SCHEDULES))
     pyproject: Path | None = None  # the file the values were read from, if any
+    ignore: tuple[str, ...] = ()  # lint codes not to report (checked by the lint stage)
+    herd_limit: int = DEFAULT_HERD_LIMIT
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -47,13 +51,41 @@ def read_pyproject_table(path: Path) -> dict:
     table = data.get("tool", {}).get("beat-sync", {})
     if not isinstance(table, dict):
         raise UserError(f"{path}: [tool.beat-sync] must be a table")
-    unknown = sorted(set(table) - {"settings", "pythonpath", "schedules"})
+    unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise UserError(
             f"{path}: unknown key(s) in [tool.beat-sync]: {', '.join(unknown)} "
-            "(known: settings, pythonpath, schedules)"
+            f"(known: {', '.join(KEYS)})"
         )
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(code, str) for code in ignore):
+        raise UserError(
+            f'{path}: [tool.beat-sync] ignore must be a list of lint codes, e.g. ["BS101"]'
+        )
+    herd_limit = table.get("herd_limit", DEFAULT_HERD_LIMIT)
+    if not isinstance(herd_limit, int) or isinstance(herd_limit, bool) or herd_limit < 1:
+        raise UserError(f"{path}: [tool.beat-sync] herd_limit must be a whole number, at least 1")
     return table
+
+
+def pyproject_location(path: Path | None, value: str) -> Location:
+    """Where `value` is written (quoted) under [tool.beat-sync] in `path`, for a located error;
+    the table's first line when it cannot be found."""
+    if path is None:
+        return Location("[tool.beat-sync]", 1, 1)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    start = max(text.find("[tool.beat-sync]"), 0)
+    for quote in ('"', "'"):
+        found = text.find(f"{quote}{value}{quote}", start)
+        if found >= 0:
+            line_start = text.rfind("\n", 0, found) + 1
+            return Location(
+                display_path(path), text.count("\n", 0, found) + 1, found - line_start + 1
+            )
+    return Location(display_path(path), text.count("\n", 0, start) + 1, 1)
 
 
 def load_config(
@@ -90,6 +122,8 @@ def load_config(
         pythonpath=tuple(p.resolve() for p in paths),
         schedules=schedules_path,
         pyproject=pyproject,
+        ignore=tuple(table.get("ignore", ())),
+        herd_limit=table.get("herd_limit", DEFAULT_HERD_LIMIT),
     )
 
 

@@ -23,6 +23,7 @@ from pydantic import (
 
 from beat_sync.errors import Location
 from beat_sync.manifest import columns
+from beat_sync.manifest.lint_codes import LINT_CODES, known_codes
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
     aware_datetime,
@@ -72,6 +73,9 @@ DurationString = Annotated[
         "unit that divides it exactly: 1h30m is every 90 minutes).",
     ),
 ]
+
+
+LintCode = Literal[tuple(LINT_CODES)]  # type: ignore[valid-type]
 
 
 CronField = Annotated[str, BeforeValidator(number_as_text, json_schema_input_type=str | int)]
@@ -223,6 +227,10 @@ class TaskSpec(_Strict):
     )
     enabled: bool = Field(True, description="false keeps the task but beat does not run it.")
     description: str = Field("", description="Free text, shown in the Django admin.")
+    ignore: Annotated[list[LintCode], BeforeValidator(known_codes)] = Field(
+        default_factory=list,
+        description="Lint codes not to report for this task, e.g. [BS101] (README: Lints).",
+    )
 
     _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
 

@@ -244,3 +244,20 @@ def test_a_shorthand_and_its_long_form_diff_as_unchanged(tmp_path):
         0,
         "In sync: 0 to add, 0 to change, 0 to remove, 4 unchanged\n",
     )
+
+
+@pytest.mark.django_db
+def test_a_lint_is_printed_on_stderr_and_keeps_the_exit_code_unless_strict(tmp_path):
+    applied_manifest()
+    linted = str(write_manifest(tmp_path / "linted", MANIFEST + "    one_off: true\n"))
+
+    result = cli("diff", "--exit-code", "--schedules", linted)
+    assert result.exit_code == 2  # the change, not the warning
+    assert result.stderr.startswith(f"{linted}/tasks.yaml:9:14: BS105 one_off: true on a cron")
+    assert result.stdout.startswith("~ Re-queue stuck emails\n    one_off: false -> true\n")
+
+    strict = cli("diff", "--strict", "--schedules", linted)
+    assert (strict.exit_code, strict.stdout) == (1, "")
+    assert strict.stderr.splitlines()[-1].endswith(
+        "1 warning - invalid (--strict: warnings are errors); nothing was read or changed"
+    )
