@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,8 @@ __all__ = [
     "manifest_schema",
     "plan_against_tables",
     "plan_between",
+    "plan_runs",
+    "upcoming_runs",
     "validate",
 ]
 
@@ -129,7 +131,7 @@ def validate(
     check; its UserError is kept as `project_unavailable`. UserError for a missing path.
 
     Then lint them (beat_sync.lints) with `config`'s ignore and herd_limit, at `now` (default:
-    the current time), reading a cron without zone in `default_timezone`, else the project's
+    BEAT_SYNC_NOW when set, else the current time), reading a cron without zone in `default_timezone`, else the project's
     default zone, else UTC."""
     from beat_sync.manifest import load_manifest
     from beat_sync.project import project_errors
@@ -163,6 +165,7 @@ def lint_problems(
 ) -> tuple[LocatedError, ...]:
     """The lint warnings of the manifest's valid tasks, and a located error for each unknown
     code in [tool.beat-sync] ignore."""
+    from beat_sync.config import now as current_instant
     from beat_sync.config import pyproject_location
     from beat_sync.lints import LintSettings, lint
     from beat_sync.manifest.lint_codes import unknown_code
@@ -182,7 +185,7 @@ def lint_problems(
     settings = LintSettings(
         ignore=frozenset(config.ignore), herd_limit=config.herd_limit, default_timezone=zone
     )
-    problems.extend(lint(manifest.specs, now=now or datetime.now(UTC), settings=settings))
+    problems.extend(lint(manifest.specs, now=now or current_instant(), settings=settings))
     return tuple(problems)
 
 
@@ -321,3 +324,76 @@ def manifest_schema() -> dict[str, Any]:
     from beat_sync.manifest.schema import manifest_json_schema
 
     return manifest_json_schema()
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a task: when beat sends it, in the zone its runs are read in (`when.zone_of`)."""
+
+    name: str
+    at: datetime
+
+
+def pick_tasks(desired: Sequence[TaskState], names: Sequence[str]) -> tuple[TaskState, ...]:
+    """The tasks named (all when `names` is empty); UserError for a name the manifest lacks."""
+    if not names:
+        return tuple(desired)
+    from beat_sync.manifest import did_you_mean
+
+    by_name = {task.name: task for task in desired}
+    for name in names:
+        if name not in by_name:
+            hint = did_you_mean(name, by_name)
+            raise UserError(f"no periodic task named {name!r} in the manifest{hint}")
+    return tuple(by_name[name] for name in dict.fromkeys(names))
+
+
+def upcoming_runs(
+    *,
+    desired: Sequence[TaskState],
+    after: datetime,
+    count: int,
+    default_timezone: str,
+    names: Sequence[str] = (),
+) -> tuple[Run, ...]:
+    """The manifest's next `count` runs from `after`, all tasks (or those `names`) merged in time
+    order, each task counted as applied at `after` (no database: beat_sync.when says how beat
+    computes them). UserError for a name the manifest does not declare."""
+    from beat_sync.when import merged_runs, zone_of
+
+    tasks = pick_tasks(desired, names)
+    return tuple(
+        Run(task.name, moment.astimezone(zone_of(task.schedule, default_timezone)))
+        for moment, task in merged_runs(tasks, after=after, count=count)
+    )
+
+
+# How many next runs diff shows under each added or changed task.
+PLAN_RUNS = 3
+
+
+def plan_runs(
+    plan: Plan, *, after: datetime, default_timezone: str, count: int = PLAN_RUNS
+) -> dict[str, tuple[datetime, ...]]:
+    """The next runs of each added and changed task once the plan is applied at `after` (a changed
+    task keeps its last run, as apply keeps it), in the zone its runs are read in. A cron whose
+    zone is unknown (`diff --base`'s "project default") is left out."""
+    from beat_sync.when import computable, next_runs, zone_of
+
+    runs = {}
+    for change in plan.changes:
+        task = change.new
+        if task is None or not computable(task):
+            continue
+        history = plan.history.get(change.name) if change.action == "change" else None
+        zone = zone_of(task.schedule, default_timezone)
+        moments = next_runs(
+            task,
+            after=after,
+            count=count,
+            last_run_at=history.last_run_at if history else None,
+            total_run_count=history.total_run_count if history else 0,
+            date_changed=after,
+        )
+        runs[change.name] = tuple(moment.astimezone(zone) for moment in moments)
+    return runs
