@@ -131,8 +131,8 @@ def validate(
     check; its UserError is kept as `project_unavailable`. UserError for a missing path.
 
     Then lint them (beat_sync.lints) with `config`'s ignore and herd_limit, at `now` (default:
-    BEAT_SYNC_NOW when set, else the current time), reading a cron without zone in `default_timezone`, else the project's
-    default zone, else UTC."""
+    BEAT_SYNC_NOW when set, else the current time), reading a cron without zone in
+    `default_timezone`, else the project's default zone, else UTC."""
     from beat_sync.manifest import load_manifest
     from beat_sync.project import project_errors
 
