@@ -194,9 +194,12 @@ def schedules_path(config: Config) -> Path:
     return Path(display_path(config.schedules))
 
 
-def desired_state(*, config: Config, project: Project, check_tasks: bool = True) -> DesiredState:
-    """The schedules folder validated (as `validate` does) and normalised with the project's
-    default zone. `check_tasks=False` skips the checks against the project's Celery app."""
+def desired_state(
+    *, config: Config, project: Project, check_tasks: bool = True, now: datetime | None = None
+) -> DesiredState:
+    """The schedules folder validated (as `validate` does, linted at `now`) and normalised with
+    the project's default zone. `check_tasks=False` skips the checks against the project's
+    Celery app."""
     from beat_sync.normalise import normalise
 
     checked = validate(
@@ -204,6 +207,7 @@ def desired_state(*, config: Config, project: Project, check_tasks: bool = True)
         project=project if check_tasks else None,
         config=config,
         default_timezone=project.default_timezone,
+        now=now,
     )
     if not checked.ok:
         return DesiredState(checked, ())
