@@ -40,6 +40,11 @@ def manifest_path(config: Config | None = None) -> Path:
     """The manifest the check reads (see the module docstring); UserError if pyproject is bad."""
     configured = getattr(settings, "BEAT_SYNC_SCHEDULES", None)
     if configured:
+        if not isinstance(configured, str | Path):
+            raise UserError(
+                f"the BEAT_SYNC_SCHEDULES setting must be a folder or file (a str or Path), "
+                f"not {type(configured).__name__} ({configured!r})"
+            )
         return Path(configured)
     return (config or project_config()).schedules
 

@@ -223,19 +223,24 @@ def test_an_unknown_code_in_pyproject_is_located_there(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ('ignore = "BS101"\n', 'ignore must be a list of lint codes, e.g. ["BS101"]'),
-        ("herd_limit = 0\n", "herd_limit must be a whole number, at least 1"),
-        ('herd_limit = "10"\n', "herd_limit must be a whole number, at least 1"),
+        (
+            'ignore = "BS101"\n',
+            'ignore must be an array of lint codes (strings), e.g. ["BS101"], not a string',
+        ),
+        ("ignore = [101]\n", 'ignore must be an array of lint codes (strings), e.g. ["BS101"]'),
+        ("herd_limit = 0\n", "herd_limit must be a whole number of at least 1, not an integer (0)"),
+        ('herd_limit = "10"\n', "herd_limit must be a whole number of at least 1, not a string"),
+        ("herd_limit = true\n", "herd_limit must be a whole number of at least 1, not a boolean"),
     ],
 )
 def test_lint_settings_of_the_wrong_type_are_one_line(tmp_path, monkeypatch, table, message):
     monkeypatch.chdir(lint_project(tmp_path, table=table))
     result = validate("--no-check-tasks")
     assert result.exit_code == 1
-    assert (
-        result.stderr
-        == f"beat-sync: error: {tmp_path / 'pyproject.toml'}: [tool.beat-sync] {message}\n"
+    assert result.stderr.startswith(
+        f"beat-sync: error: {tmp_path / 'pyproject.toml'}:3: [tool.beat-sync] {message}"
     )
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_herd_limit_from_pyproject(tmp_path, monkeypatch):
