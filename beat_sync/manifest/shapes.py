@@ -25,11 +25,14 @@ from beat_sync.errors import Location
 from beat_sync.manifest import columns
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
+    Problem,
     aware_datetime,
     cron_combination_problem,
     cron_field_problem,
     cron_fields_of,
+    cron_start_problem,
     finite,
+    interval_problem,
     json_problems,
     number_as_text,
     one_of,
@@ -112,6 +115,13 @@ class IntervalSpec(_Strict):
     def _known_period(cls, value: Any) -> Any:
         return one_of(value, columns.PERIODS, "period")
 
+    @model_validator(mode="after")
+    def _celery_can_compute(self) -> IntervalSpec:
+        reason = interval_problem(self.every, self.period)
+        if reason:
+            raise problem(reason, [Problem(("every",), reason, False)])
+        return self
+
 
 class SolarSpec(_Strict):
     """Run at a solar event at a place (django-celery-beat SolarSchedule)."""
@@ -135,17 +145,22 @@ AwareDatetime = Annotated[datetime, BeforeValidator(aware_datetime)]
 JsonMapping = dict[str, Any]
 
 
+def _set(*keys: str) -> dict[str, Any]:
+    """JSON Schema: every one of `keys` is present and not null."""
+    return {"required": list(keys), "properties": {key: {"not": {"type": "null"}} for key in keys}}
+
+
 class TaskSpec(_Strict):
     """One periodic task as the manifest declares it (a django-celery-beat PeriodicTask)."""
 
-    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema
+    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema. A
+    # key written as null counts as not set, as the validator counts it.
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [{"required": [kind]} for kind in SCHEDULE_KINDS],
-            "dependentSchemas": {
-                "clocked": {"required": ["one_off"], "properties": {"one_off": {"const": True}}}
-            },
-            "not": {"required": ["expires", "expire_seconds"]},
+            "oneOf": [_set(kind) for kind in SCHEDULE_KINDS],
+            "if": _set("clocked"),
+            "then": {"required": ["one_off"], "properties": {"one_off": {"const": True}}},
+            "not": _set("expires", "expire_seconds"),
         }
     )
 
@@ -161,7 +176,7 @@ class TaskSpec(_Strict):
     )
     cron: Annotated[
         CronSpec | None,
-        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString),
+        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString | None),
     ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
     interval: IntervalSpec | None = Field(None, description="Run every N periods.")
     solar: SolarSpec | None = Field(None, description="Run at a solar event.")
@@ -216,6 +231,17 @@ class TaskSpec(_Strict):
         found = rule_problems({key: getattr(self, key) for key in self.model_fields_set})
         if found:
             raise problem(found[0].message, found)
+        return self
+
+    @model_validator(mode="after")
+    def _first_cron_run_computable(self) -> TaskSpec:
+        if self.cron is None or self.start_time is None:
+            return self
+        cron = self.cron
+        fields = tuple(getattr(cron, field) for field in columns.CRON_FIELDS)
+        reason = cron_start_problem(fields, cron.timezone, self.start_time)
+        if reason:
+            raise problem(reason, [Problem(("start_time",), reason, False)])
         return self
 
     @property
