@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from beat_sync.manifest import ManifestResult
     from beat_sync.plan import Plan
     from beat_sync.state import TaskState
+    from beat_sync.status import TaskStatus
     from beat_sync.tables import ApplyResult
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "plan_against_tables",
     "plan_between",
     "plan_runs",
+    "status",
     "upcoming_runs",
     "validate",
 ]
@@ -65,6 +67,8 @@ class Validation:
     # Why the project could not be loaded to check against, when it could not (a UserError's
     # message): the manifest's own problems are reported all the same.
     project_unavailable: str | None = None
+    # The lint warnings (beat_sync.lints), and an unknown code in [tool.beat-sync] ignore
+    lints: tuple[LocatedError, ...] = ()
     # What only arises in an environment (`validate` with no --env checks each), tagged with it
     environment_problems: tuple[LocatedError, ...] = ()
 
@@ -72,13 +76,17 @@ class Validation:
     def problems(self) -> tuple[LocatedError, ...]:
         """Every error and warning, sorted by place (environments' own after the base's)."""
         return (
-            *sorted((*self.manifest.errors, *self.project_errors)),
+            *sorted((*self.manifest.errors, *self.project_errors, *self.lints)),
             *sorted(self.environment_problems),
         )
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems) and self.project_unavailable is None
+
+    def passes(self, *, strict: bool = False) -> bool:
+        """`ok`, and with `strict` (--strict) without any warning either."""
+        return self.ok and not (strict and self.problems)
 
     def summary(self) -> str:
         """`1 file, 3 tasks (cron: 2, interval: 1)`, with the error and warning counts."""
@@ -123,6 +131,9 @@ def validate(
     *,
     paths: Sequence[Path],
     project: Project | Callable[[], Project] | None = None,
+    config: Config | None = None,
+    default_timezone: str | None = None,
+    now: datetime | None = None,
     environment: str | None = None,
     schedules: Path | None = None,
 ) -> Validation:
@@ -130,7 +141,11 @@ def validate(
     app unless `project` is None. `project` may be a loader, called only when there is a task to
     check; its UserError is kept as `project_unavailable`. With `environment`, its overlay
     (under `schedules`, default the first path) applies. UserError for a missing path or an
-    unknown environment."""
+    unknown environment.
+
+    Then lint them (beat_sync.lints) with `config`'s ignore and herd_limit, at `now` (default:
+    BEAT_SYNC_NOW when set, else the current time), reading a cron without zone in
+    `default_timezone`, else the project's default zone, else UTC."""
     from beat_sync.manifest import load_manifest
     from beat_sync.manifest.files import environment_folder
     from beat_sync.project import project_errors
@@ -139,13 +154,56 @@ def validate(
     if environment is not None:
         overlay = environment_folder(schedules or paths[0], environment)
     manifest = load_manifest(paths, overlay, environment)
-    if project is None or not manifest.specs:
-        return Validation(manifest)
-    try:
-        loaded = project() if callable(project) else project
-    except UserError as exc:
-        return Validation(manifest, project_unavailable=str(exc))
-    return Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+    checked = Validation(manifest)
+    if project is not None and manifest.specs:
+        try:
+            loaded = project() if callable(project) else project
+        except UserError as exc:
+            checked = Validation(manifest, project_unavailable=str(exc))
+        else:
+            default_timezone = default_timezone or loaded.default_timezone
+            checked = Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+    return Validation(
+        manifest,
+        checked.project_errors,
+        checked.project_unavailable,
+        lint_problems(
+            manifest, config=config or Config(), default_timezone=default_timezone, now=now
+        ),
+    )
+
+
+def lint_problems(
+    manifest: ManifestResult,
+    *,
+    config: Config,
+    default_timezone: str | None = None,
+    now: datetime | None = None,
+) -> tuple[LocatedError, ...]:
+    """The lint warnings of the manifest's valid tasks, and a located error for each unknown
+    code in [tool.beat-sync] ignore."""
+    from beat_sync.config import now as current_instant
+    from beat_sync.config import pyproject_location
+    from beat_sync.lints import LintSettings, lint
+    from beat_sync.manifest.lint_codes import unknown_code
+
+    problems = [
+        LocatedError.at(
+            pyproject_location(config.pyproject, code), f"[tool.beat-sync] ignore: {reason}"
+        )
+        for code in config.ignore
+        if (reason := unknown_code(code))
+    ]
+    if not manifest.specs:
+        return tuple(problems)
+    zone = default_timezone
+    if zone is None or zone == PROJECT_DEFAULT_ZONE:
+        zone = "UTC"  # without the project, a cron without zone is read in UTC
+    settings = LintSettings(
+        ignore=frozenset(config.ignore), herd_limit=config.herd_limit, default_timezone=zone
+    )
+    problems.extend(lint(manifest.specs, now=now or current_instant(), settings=settings))
+    return tuple(problems)
 
 
 def schedules_path(config: Config) -> Path:
@@ -153,15 +211,21 @@ def schedules_path(config: Config) -> Path:
     return Path(display_path(config.schedules))
 
 
-def desired_state(*, config: Config, project: Project, check_tasks: bool = True) -> DesiredState:
-    """The schedules folder validated (as `validate` does) and normalised with the project's
-    default zone. `check_tasks=False` skips the checks against the project's Celery app."""
+def desired_state(
+    *, config: Config, project: Project, check_tasks: bool = True, now: datetime | None = None
+) -> DesiredState:
+    """The schedules folder validated (as `validate` does, linted at `now`) and normalised with
+    the project's default zone. `check_tasks=False` skips the checks against the project's
+    Celery app."""
     from beat_sync.normalise import normalise
 
     checked = validate(
         paths=[schedules_path(config)],
         project=project if check_tasks else None,
         environment=config.env,
+        config=config,
+        default_timezone=project.default_timezone,
+        now=now,
     )
     if not checked.ok:
         return DesiredState(checked, ())
@@ -201,7 +265,10 @@ def environments(config: Config) -> list[str]:
 
 
 def validate_every_environment(
-    *, schedules: Path, project: Project | Callable[[], Project] | None = None
+    *,
+    schedules: Path,
+    project: Project | Callable[[], Project] | None = None,
+    config: Config | None = None,
 ) -> Validation:
     """The schedules folder validated as the base, then as each of its environments: a problem
     that only arises in an environment is added, tagged with its name (`[staging] path:...`)."""
@@ -212,11 +279,11 @@ def validate_every_environment(
     paths = [schedules]
     if callable(project):  # loaded once, for the base and every environment
         project = _once(project)
-    checked = validate(paths=paths, project=project)
+    checked = validate(paths=paths, project=project, config=config)
     seen = set(checked.problems)
     extra: list[LocatedError] = []
     for name in environment_names(schedules):
-        in_environment = validate(paths=paths, project=project, environment=name)
+        in_environment = validate(paths=paths, project=project, config=config, environment=name)
         extra.extend(
             replace(problem, environment=name)
             for problem in in_environment.problems
@@ -456,3 +523,44 @@ def plan_runs(
         )
         runs[change.name] = tuple(moment.astimezone(zone) for moment in moments)
     return runs
+
+
+@dataclass(frozen=True)
+class Status:
+    """Every periodic task in the tables, with its health and runs at `now`."""
+
+    tasks: tuple[TaskStatus, ...]  # sorted by name
+    now: datetime
+    default_timezone: str  # the zone non-cron tasks' runs are read in
+
+    @property
+    def overdue(self) -> tuple[str, ...]:
+        """The names of the enabled tasks beat has not run when it should have."""
+        return tuple(s.task.name for s in self.tasks if s.health == "overdue")
+
+
+def status(
+    *, desired: Sequence[TaskState], project: Project, now: datetime, using: str = "default"
+) -> Status:
+    """What beat has done with each row and will do next (one query, whatever the number of
+    tasks); `desired` says which names the manifest declares (beat_sync.status says how)."""
+    from beat_sync.project import beat_max_interval
+    from beat_sync.status import task_status
+    from beat_sync.tables import read_tables
+
+    snapshot = read_tables(using=using)
+    declared = {task.name: task for task in desired}
+    max_interval = beat_max_interval()
+    tasks = tuple(
+        task_status(
+            task,
+            history=snapshot.state.history[task.name],
+            date_changed=snapshot.date_changed.get(task.name),
+            declared=declared,
+            beat_owned=project.beat_owned,
+            now=now,
+            max_interval=max_interval,
+        )
+        for task in snapshot.state.tasks
+    )
+    return Status(tasks, now, project.default_timezone)

@@ -14,6 +14,7 @@ from beat_sync.commands.options import (
     database_option,
     format_option,
     project_options,
+    strict_option,
 )
 from beat_sync.commands.output import (
     fail,
@@ -54,6 +55,7 @@ EXIT_CHANGES = 2
 )
 @database_option
 @check_tasks_option
+@strict_option
 @color_option
 @project_options
 @run_or_exit
@@ -64,6 +66,7 @@ def command(
     all_envs: bool,
     database: str,
     no_check_tasks: bool,
+    strict: bool,
     color: bool,
     config: Config,
 ) -> None:
@@ -76,15 +79,15 @@ def command(
     if all_envs:
         if base is None or config.env is not None:
             fail("--all-envs needs --base REF and no --env: it compares every environment")
-        every_environment(config, base, output_format, color, exit_code)
+        every_environment(config, base, output_format, color, exit_code, strict)
         return
     if base is not None:
-        plan = plan_at_base(config, base)
+        plan = plan_at_base(config, base, strict)
         default_timezone = api.PROJECT_DEFAULT_ZONE
     else:
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-        stop_if_invalid(desired.validation, label_of(config))
+        stop_if_invalid(desired.validation, label_of(config), strict)
         plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
         print_unreadable(plan.unreadable)
         switch = api.environment_switch(environment=config.env, using=database)
@@ -106,12 +109,12 @@ def label_of(config: Config) -> str:
     return f"{label} (environment {config.env})" if config.env else label
 
 
-def plan_at_base(config: Config, base: str) -> Plan:
+def plan_at_base(config: Config, base: str, strict: bool = False) -> Plan:
     """The working tree's manifest against the one at git `base` (the environment of `config`
     on both sides): files only, no project (see api.files_only_project)."""
     project = api.files_only_project()
     desired = api.desired_state(config=config, project=project, check_tasks=False)
-    stop_if_invalid(desired.validation, label_of(config))
+    stop_if_invalid(desired.validation, label_of(config), strict)
     at_ref = api.desired_state_at_ref(config=config, ref=base)
     if not at_ref.ok:
         print_located_errors(at_ref.problems)
@@ -120,11 +123,11 @@ def plan_at_base(config: Config, base: str) -> Plan:
 
 
 def every_environment(
-    config: Config, base: str, output_format: str, color: bool, exit_code: bool
+    config: Config, base: str, output_format: str, color: bool, exit_code: bool, strict: bool
 ) -> None:
     """diff --base REF --all-envs: the base's plan, then each environment's, one section each."""
     names = [None, *api.environments(config)]
-    plans = {name: plan_at_base(replace(config, env=name), base) for name in names}
+    plans = {name: plan_at_base(replace(config, env=name), base, strict) for name in names}
     after = now()
     sections = {
         name: render_plan(
