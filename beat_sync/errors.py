@@ -27,9 +27,9 @@ class LocatedError:
     column: int
     message: str
     severity: Literal["error", "warning"] = "error"
+    code: str | None = None  # a lint's code, e.g. "BS101" (beat_sync.manifest.lint_codes)
     # The environment it arises in, when only there (validate checks every one): `[staging] `
     environment: str | None = None
-    code: str | None = None  # a lint's code, e.g. "BS101" (beat_sync.manifest.lint_codes)
 
     @classmethod
     def at(

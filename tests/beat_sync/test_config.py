@@ -88,7 +88,7 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         (
             '[tool.beat-sync]\nsettings = "x"\nschedule = "s"\nfoo = 1\n',
             "{path}:4: unknown key(s) in [tool.beat-sync]: foo, schedule "
-            "(known: settings, pythonpath, schedules, ignore, herd_limit)",
+            "(known: settings, pythonpath, schedules, ignore, herd_limit, env)",
         ),
         ('[tool]\nbeat-sync = "schedules"\n', "{path}: [tool.beat-sync] must be a table"),
         (
@@ -117,6 +117,15 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
             "not an empty string",
         ),
         (
+            '[tool.beat-sync]\nsettings = "x"\nenv = ["staging"]\n',
+            "{path}:3: [tool.beat-sync] env must be an environment name (a string), not an array",
+        ),
+        (
+            "[tool.beat-sync]\nenv = 1\n",
+            "{path}:2: [tool.beat-sync] env must be an environment name (a string), "
+            "not an integer (1)",
+        ),
+        (
             "[tool.beat-sync]\npythonpath = 5\n",
             "{path}:2: [tool.beat-sync] pythonpath must be a folder or an array of folders "
             "(strings), not an integer (5)",
@@ -140,6 +149,8 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         "settings integer",
         "settings boolean",
         "settings empty",
+        "env array",
+        "env integer",
         "pythonpath integer",
         "pythonpath not folders",
         "inline table, a date",
@@ -190,3 +201,10 @@ def test_activate_import_path_puts_the_folders_first_once(tmp_path: Path, monkey
     activate_import_path(config, cwd=root)
     activate_import_path(config, cwd=root)
     assert sys.path == [str(root / "lib"), str(root / "src"), str(root), "/already/there"]
+
+
+def test_env_option_then_variable_then_file(tmp_path: Path):
+    root = project(tmp_path, '[tool.beat-sync]\nenv = "staging"\n')
+    assert load_config(cwd=root, environ={}).env == "staging"
+    assert load_config(cwd=root, environ={"BEAT_SYNC_ENV": "dev"}).env == "dev"
+    assert load_config(cwd=root, env="prod", environ={"BEAT_SYNC_ENV": "dev"}).env == "prod"
