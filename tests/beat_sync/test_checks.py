@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from beat_sync.checks import check_manifest, manifest_path
+from beat_sync.tables import read_current_state
 from tests.support.manifests import write_manifest
 from tests.support.processes import run_manage, user_env
 
@@ -162,3 +163,26 @@ def test_a_lint_is_a_check_warning_numbered_as_its_code(settings, tmp_path):
     assert warning.id == "beat_sync.W101"
     assert warning.level == checks.WARNING
     assert warning.msg.startswith(f'{folder / "emails.yaml"}:4:11: BS101 minute "*" with hour')
+
+
+def test_a_problem_only_an_environment_has_is_reported_with_its_name(settings, tmp_path):
+    folder = write_manifest(tmp_path / "schedules", BROKEN.split("  - name: two")[0], "a.yaml")
+    (folder / "a.yaml").write_text(
+        (folder / "a.yaml").read_text().replace("email_send_pendin", "email_send_pending")
+    )
+    overlay = write_manifest(folder / "env" / "staging", "periodic_tasks:\n  - name: onee\n")
+    settings.BEAT_SYNC_SCHEDULES = str(folder)
+    [message] = check_manifest()
+    assert message.id == "beat_sync.E001"
+    assert message.msg.startswith(f"[staging] {overlay / 'tasks.yaml'}:2:11: no base task named")
+
+
+@pytest.mark.django_db
+def test_setup_periodic_tasks_takes_env(tmp_path):
+    folder = write_manifest(tmp_path / "schedules", BROKEN.split("  - name: two")[0])
+    (folder / "tasks.yaml").write_text(
+        (folder / "tasks.yaml").read_text().replace("email_send_pendin", "email_send_pending")
+    )
+    write_manifest(folder / "env" / "off", "defaults: {enabled: false}\n")
+    call_command("setup_periodic_tasks", "--env", "off", "--schedules", str(folder))
+    assert [task.enabled for task in read_current_state().tasks] == [False]
