@@ -184,3 +184,12 @@ def test_an_in_sync_apply_of_another_environment_is_refused_and_recorded_when_to
     told = cli("apply", "--env", "same", "--allow-env-switch", "--schedules", folder)
     assert (told.exit_code, told.stdout) == (0, "Already in sync: nothing to do.\n")
     assert applied_environment() == "same"
+
+
+def test_next_shows_the_environments_runs(tmp_path):
+    folder = schedules(tmp_path)
+    args = ("next", "--count", "1", "--from", "2027-01-01T00:00:00+00:00", "--schedules", folder)
+    base = cli(*args)
+    staging = cli(*args, "--env", "staging")
+    assert (base.exit_code, base.stdout) == (0, "Fri 01 Jan 2027 00:05 UTC  B\n")
+    assert (staging.exit_code, staging.stdout) == (0, "Fri 01 Jan 2027 02:00 UTC  D\n")
