@@ -32,10 +32,11 @@ def applied_environment(using: str = "default") -> str | None:
 
 
 def guard_environment(
-    environment: str | None, using: str, now: datetime, *, allow_switch: bool
+    environment: str | None, using: str, now: datetime, *, allow_switch: bool, writes: bool
 ) -> None:
     """Refuse (UserError) to apply `environment` over another one, unless `allow_switch`; then
-    record it. The first apply on a database records without asking."""
+    record it. The first apply on a database records without asking, when it `writes`: an
+    apply with nothing to change writes nothing at all, unless it switches environments."""
     from beat_sync.models import AppliedEnvironment
 
     wanted = environment or BASE
@@ -44,6 +45,8 @@ def guard_environment(
         return
     if last is not None and not allow_switch:
         raise UserError(refusal(environment, last))
+    if last is None and not writes:
+        return
     AppliedEnvironment._base_manager.using(using).update_or_create(
         pk=1, defaults={"environment": wanted, "applied_at": now}
     )

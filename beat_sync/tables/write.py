@@ -132,7 +132,7 @@ def apply_plan(
     there); `before_commit` with the same plan after everything is written, just before the
     commit, and only when something was written (apply prints the plan there). An exception
     either raises rolls everything back. `environment` (None: the base) is checked against the
-    one last applied and recorded (beat_sync.tables.environment), even when in sync.
+    one last applied and recorded (beat_sync.tables.environment).
     """
     from django_celery_beat.utils import now as beat_now
 
@@ -143,7 +143,9 @@ def apply_plan(
         if after_read is not None:
             after_read(plan)
         now = beat_now()
-        guard_environment(environment, using, now, allow_switch=allow_env_switch)
+        guard_environment(
+            environment, using, now, allow_switch=allow_env_switch, writes=not plan.in_sync
+        )
         if plan.in_sync:
             return ApplyResult(plan=plan, applied=False)
         _recreate(plan, snapshot, using, now)
