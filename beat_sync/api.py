@@ -123,13 +123,19 @@ def validate(
     from beat_sync.project import project_errors
 
     manifest = load_manifest(paths)
-    if project is None or not manifest.specs:
+    if project is None or not (manifest.specs or manifest.unchecked_tasks):
         return Validation(manifest)
     try:
         loaded = project() if callable(project) else project
     except UserError as exc:
         return Validation(manifest, project_unavailable=str(exc))
-    return Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+    errors = project_errors(
+        manifest.specs,
+        loaded.tasks,
+        beat_owned=loaded.beat_owned,
+        unchecked_tasks=manifest.unchecked_tasks,
+    )
+    return Validation(manifest, tuple(errors))
 
 
 def schedules_path(config: Config) -> Path:

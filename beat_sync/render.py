@@ -13,12 +13,20 @@ JSON: the contract is docs/json-output.md.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import click
 
-from beat_sync.describe import format_run_json, runs_text, schedule_note, value_json, value_text
+from beat_sync.describe import (
+    format_run_json,
+    runs_text,
+    schedule_note,
+    value_json,
+    value_text,
+    visible,
+)
 from beat_sync.plan import FieldChange, Plan, TaskChange
 
 # Each added or changed task's next runs (api.plan_runs), by name, each in its task's zone.
@@ -70,11 +78,11 @@ def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> st
     added or changed task ends with its next runs."""
     out: list[str] = []
     for change in plan.changes:
-        header = f"{SIGNS[change.action]} {change.name}"
+        header = f"{SIGNS[change.action]} {visible(change.name)}"
         out.append(click.style(header, fg=COLORS[change.action], bold=True) if color else header)
         for item in change.fields:
             for line in _field_lines(change, item):
-                out.append(f"    {line}")
+                out.append(f"    {visible(line)}")
         runs_line = _runs_line(change, runs)
         if runs_line:
             out.append(f"    {runs_line}")
@@ -120,16 +128,46 @@ def plan_as_dict(plan: Plan, runs: Runs | None = None) -> dict:
     }
 
 
+def _ascii_escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]
+
+
+# What JSON text may hold raw but a terminal or a log viewer would act on (C1 controls, DEL,
+# bidirectional overrides, line and paragraph separators...): written as \u escapes instead,
+# which every JSON reader reads back as the same string. JSON escapes C0 controls itself.
+_NOT_PRINTABLE = re.compile(r"[^\n -~]")
+
+
 def render_json(plan: Plan, runs: Runs | None = None) -> str:
-    return json.dumps(plan_as_dict(plan, runs), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(plan_as_dict(plan, runs), indent=2, ensure_ascii=False)
+    return (
+        _NOT_PRINTABLE.sub(
+            lambda match: match.group() if match.group().isprintable() else _ascii_escape(match),
+            text,
+        )
+        + "\n"
+    )
 
 
 def _code(text: str) -> str:
-    """Inline Markdown code that survives backticks and table pipes inside the value."""
-    text = text.replace("|", "\\|").replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
+    """Inline Markdown code whatever the value holds: fenced by a run of backticks longer than
+    any inside it (CommonMark ends a code span only at a run of the same length), with table
+    pipes escaped (GitHub splits table cells before it reads code spans)."""
+    text = visible(text).replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    # CommonMark strips one space at each end when both ends have one: pad so that it strips
+    # the padding, not the value's own, and a backtick at an end does not join the fence.
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " == text[-1:]) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# A plain-words line shown as text, not code, when it holds nothing Markdown acts on in a table
+# cell (no HTML, link, emphasis or pipe): what cron-descriptor says of a validated cron.
+_PLAIN_NOTE = re.compile(r"[A-Za-z0-9 :,.()/#*_+-]*")
+
+
+def _markdown_note(note: str) -> str:
+    return note if _PLAIN_NOTE.fullmatch(note) else _code(note)
 
 
 def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
@@ -147,7 +185,7 @@ def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
         if item.field == "schedule":
             note = schedule_note(shown)
             if note:
-                text += f" ({note.replace('|', chr(92) + '|')})"
+                text += f" ({_markdown_note(note)})"
         parts.append(text)
     runs_line = _runs_line(change, runs)
     if runs_line:

@@ -133,6 +133,8 @@ class DocumentResult:
     errors: list[LocatedError] = field(default_factory=list)
     # every task's name, valid task or not, so a duplicate name is reported in any case
     names: list[tuple[str, Location]] = field(default_factory=list)
+    # the `task` of every task that did not validate, so the project check reports it anyway
+    unchecked_tasks: list[tuple[str, Location]] = field(default_factory=list)
 
 
 def validate_document(document: LocatedDocument) -> DocumentResult:
@@ -176,6 +178,9 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             where = document.location(document.value_at((*base, "name")))
             result.names.append((item["name"], where))
+        if spec is None and isinstance(item, dict) and isinstance(item.get("task"), str):
+            where = document.location(document.value_at((*base, "task")))
+            result.unchecked_tasks.append((item["task"], where))
     return result
 
 
