@@ -251,6 +251,8 @@ def name_problem(field: str, value: str) -> str | None:
     """Why a name (`name`, `task`, the routing fields) could mislead a reviewer or drift, if so:
     a control or invisible character (a CR, LF or ESC can forge lines of a diff in a CI log; NUL
     fails on PostgreSQL), or whitespace the Django admin strips when it saves the task."""
+    if not value:
+        return None  # an empty routing field is "not set", as the admin saves it
     hidden = next((char for char in value if not char.isprintable()), None)
     if hidden is not None:
         return (
@@ -268,15 +270,12 @@ def name_problem(field: str, value: str) -> str | None:
 
 
 def free_text_problem(field: str, value: str) -> str | None:
-    """Why free text (`description`) cannot be stored, if so: a control character other than
-    newline and tab (NUL fails on PostgreSQL; the others are shown escaped in every output)."""
-    hidden = next(
-        (char for char in value if unicodedata.category(char) == "Cc" and char not in "\n\t"),
-        None,
-    )
-    if hidden is None:
+    """Why free text (`description`) cannot be stored, if so: a NUL, which PostgreSQL's text
+    columns refuse. Other characters are kept (the admin saves a textarea's CR LF as typed), and
+    every output shows them escaped (describe.visible)."""
+    if "\x00" not in value:
         return None
-    return f"'{field}' contains the control character {_character(hidden)}"
+    return f"'{field}' contains the character {_character(chr(0))}, which PostgreSQL cannot store"
 
 
 def one_of(value: Any, choices: tuple[str, ...], what: str) -> Any:
