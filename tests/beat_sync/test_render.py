@@ -181,3 +181,21 @@ def test_markdown_shows_an_odd_cron_note_as_code_not_markup():
         f"task: `{PURGE}`<br>schedule: `cron 0 4 * * * (<b>Evil</b>)` "
         "(`At 04:00 (<b>Evil</b>), https://crontab.guru/#0_4_*_*_*`) |"
     )
+
+
+def test_status_shows_a_hostile_row_name_escaped():
+    from datetime import UTC, datetime
+
+    from beat_sync.api import Status
+    from beat_sync.render import render_status_json, render_status_text
+    from beat_sync.status import TaskStatus
+
+    for name in HOSTILE:
+        row = TaskState(name=name, task=PURGE, schedule=cron("0 4 * * *"))
+        status = TaskStatus(row, "ok", None, 0, None, None)
+        report = Status((status,), datetime(2026, 11, 28, tzinfo=UTC), "UTC")
+        text = render_status_text(report)
+        assert text.count("\n") == 3 and all(line.isprintable() for line in text.splitlines())
+        document = render_status_json(report)
+        assert all(line.isprintable() for line in document.splitlines()), repr(document)
+        assert json.loads(document)["tasks"][0]["name"] == name
