@@ -143,6 +143,7 @@ def _load_environment(
         specs=tuple(checked.specs),
         errors=tuple(sorted(set(errors))),
         files=tuple(path for path, _ in (*sources, *overlay)),
+        unchecked_tasks=tuple(checked.unchecked_tasks),
     )
 
 

@@ -272,6 +272,10 @@ def _positions(document: LocatedDocument) -> dict[KeyPath, list[tuple[str, KeyPa
         depth = _depth(path)
         if depth:
             index[path[:depth]].append(("raw", path[depth:], text))
+    for path in document.refused:
+        depth = _depth(path)
+        if depth:
+            index[path[:depth]].append(("refused", path[depth:], None))
     return index
 
 
@@ -305,6 +309,9 @@ def _build(tasks: list[_Task]) -> tuple[ComposedDocument, list[Any]]:
             if positions is None:
                 positions = indexes[id(document)] = _positions(document)
             for kind, rest, value in positions.get(field.path, ()):
-                getattr(composed, kind)[(*path, key, *rest)] = value
+                if kind == "refused":
+                    composed.refused.add((*path, key, *rest))
+                else:
+                    getattr(composed, kind)[(*path, key, *rest)] = value
     composed.data = {TASKS_KEY: items}
     return composed, items
