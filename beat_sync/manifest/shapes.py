@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from beat_sync.errors import Location
+from beat_sync.errors import Location, Places
 from beat_sync.manifest import columns
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
@@ -199,7 +199,8 @@ class TaskSpec(_Strict):
     enabled: bool = Field(True, description="false keeps the task but beat does not run it.")
     description: str = Field("", description="Free text, shown in the Django admin.")
 
-    _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
+    # key -> where its value is written (beat_sync.errors.Places; empty when built in Python)
+    _locations: dict[str, Location] | Places = PrivateAttr(default_factory=dict)
 
     @field_validator("args", "kwargs", "headers")
     @classmethod

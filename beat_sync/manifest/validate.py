@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from beat_sync.errors import LocatedError, Location
+from beat_sync.errors import LocatedError, Location, Places
 from beat_sync.manifest.columns import CRON_FIELDS
 from beat_sync.manifest.loader import KeyPath, LocatedDocument
 from beat_sync.manifest.rules import ERROR_TYPE, Problem, did_you_mean, rule_problems
@@ -197,5 +197,8 @@ def _validate_task(
         return None, errors
     if errors:
         return None, errors
-    spec._locations = {key: document.location(document.value_at((*base, key))) for key in item}
+    values = document.values
+    spec._locations = Places(
+        document.path, {key: values.get((*base, key)) or document.value_at(base) for key in item}
+    )
     return spec, []
