@@ -118,13 +118,14 @@ def _with_source_cron_text(item: dict, document: LocatedDocument, base: KeyPath)
     cron = item.get("cron")
     if not isinstance(cron, dict):
         return item
-    fixed = dict(cron)
+    fixed = {}
     for name in CRON_FIELDS:
         value = cron.get(name)
-        raw = document.raw.get((*base, "cron", name))
-        if isinstance(value, int) and not isinstance(value, bool) and raw is not None:
-            fixed[name] = raw.strip()
-    return {**item, "cron": fixed}
+        if isinstance(value, int) and not isinstance(value, bool):
+            raw = document.raw.get((*base, "cron", name))
+            if raw is not None:
+                fixed[name] = raw.strip()
+    return {**item, "cron": {**cron, **fixed}} if fixed else item
 
 
 @dataclass
