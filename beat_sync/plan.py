@@ -14,12 +14,12 @@ one-off, a passed `expires`) whose other fields match the manifest stays disable
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from beat_sync.state import CurrentState, TaskState
+from beat_sync.state import CurrentState, RunHistory, TaskState
 
 Action = Literal["add", "change", "remove"]
 
@@ -72,6 +72,9 @@ class Plan:
     unchanged: tuple[str, ...]  # sorted names
     desired: tuple[TaskState, ...]  # everything the tables must hold afterwards, sorted by name
     left_alone: tuple[str, ...] = ()  # rows beat writes itself (see the module docstring)
+    # What beat wrote on the current rows (apply keeps it): the next runs of a changed task
+    # count from its last run.
+    history: Mapping[str, RunHistory] = dataclasses.field(default_factory=dict)
 
     @property
     def in_sync(self) -> bool:
@@ -162,4 +165,5 @@ def make_plan(
         unchanged=tuple(unchanged),
         desired=tuple(wanted[name] for name in sorted(wanted)),
         left_alone=tuple(left_alone),
+        history=current.history if isinstance(current, CurrentState) else {},
     )

@@ -4,7 +4,8 @@ Text: one block per changed task, `+` add, `-` remove, `~` change, then the summ
 (`2 to add, 1 to change, 1 to remove, 14 unchanged`). A changed task lists only the fields that
 changed, `old -> new`; an added or removed task lists its task, schedule and every field that is
 not django-celery-beat's default. A cron schedule gets a second line in plain words with its
-crontab.guru link. Colour (ANSI) only when `color=True`.
+crontab.guru link. Given the next runs (`api.plan_runs`), an added or changed task ends with
+`next: <run>, <run>, <run>` (JSON: `next_runs`). Colour (ANSI) only when `color=True`.
 
 JSON: the contract is docs/json-output.md.
 """
@@ -12,11 +13,16 @@ JSON: the contract is docs/json-output.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import click
 
-from beat_sync.describe import schedule_note, value_json, value_text
+from beat_sync.describe import format_run_json, runs_text, schedule_note, value_json, value_text
 from beat_sync.plan import FieldChange, Plan, TaskChange
+
+# Each added or changed task's next runs (api.plan_runs), by name, each in its task's zone.
+Runs = Mapping[str, Sequence[datetime]]
 
 SIGNS = {"add": "+", "remove": "-", "change": "~"}
 COLORS = {"add": "green", "remove": "red", "change": "yellow"}
@@ -52,8 +58,16 @@ def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
     return lines
 
 
-def render_text(plan: Plan, color: bool = False) -> str:
-    """The plan for a terminal; ends with the summary line and a newline."""
+def _runs_line(change: TaskChange, runs: Runs | None) -> str | None:
+    """`next: <runs>` for an added or changed task whose runs were computed."""
+    if runs is None or change.new is None or change.name not in runs:
+        return None
+    return f"next: {runs_text(runs[change.name], change.new.enabled)}"
+
+
+def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> str:
+    """The plan for a terminal; ends with the summary line and a newline. With `runs`, each
+    added or changed task ends with its next runs."""
     out: list[str] = []
     for change in plan.changes:
         header = f"{SIGNS[change.action]} {change.name}"
@@ -61,6 +75,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
         for item in change.fields:
             for line in _field_lines(change, item):
                 out.append(f"    {line}")
+        runs_line = _runs_line(change, runs)
+        if runs_line:
+            out.append(f"    {runs_line}")
     summary = str(plan.summary)
     if plan.in_sync:
         out.append(f"In sync: {summary}")
@@ -70,7 +87,25 @@ def render_text(plan: Plan, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def plan_as_dict(plan: Plan) -> dict:
+def _change_as_dict(change: TaskChange, runs: Runs | None) -> dict:
+    document = {
+        "action": change.action,
+        "name": change.name,
+        "fields": {
+            item.field: {
+                "old": value_json(item.field, item.old),
+                "new": value_json(item.field, item.new),
+            }
+            for item in change.fields
+        },
+    }
+    if runs is not None and change.new is not None and change.name in runs:
+        moments = runs[change.name]
+        document["next_runs"] = [format_run_json(moment, moment.tzinfo) for moment in moments]
+    return document
+
+
+def plan_as_dict(plan: Plan, runs: Runs | None = None) -> dict:
     """The JSON document (see the module docstring) as Python values."""
     summary = plan.summary
     return {
@@ -81,25 +116,12 @@ def plan_as_dict(plan: Plan) -> dict:
             "remove": summary.remove,
             "unchanged": summary.unchanged,
         },
-        "changes": [
-            {
-                "action": change.action,
-                "name": change.name,
-                "fields": {
-                    item.field: {
-                        "old": value_json(item.field, item.old),
-                        "new": value_json(item.field, item.new),
-                    }
-                    for item in change.fields
-                },
-            }
-            for change in plan.changes
-        ],
+        "changes": [_change_as_dict(change, runs) for change in plan.changes],
     }
 
 
-def render_json(plan: Plan) -> str:
-    return json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json(plan: Plan, runs: Runs | None = None) -> str:
+    return json.dumps(plan_as_dict(plan, runs), indent=2, ensure_ascii=False) + "\n"
 
 
 def _code(text: str) -> str:
@@ -110,7 +132,7 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _markdown_cell(change: TaskChange) -> str:
+def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
     parts = []
     for item in change.fields:
         if change.action == "change":
@@ -127,10 +149,13 @@ def _markdown_cell(change: TaskChange) -> str:
             if note:
                 text += f" ({note.replace('|', chr(92) + '|')})"
         parts.append(text)
+    runs_line = _runs_line(change, runs)
+    if runs_line:
+        parts.append(runs_line.replace("|", "\\|"))
     return "<br>".join(parts)
 
 
-def render_markdown(plan: Plan) -> str:
+def render_markdown(plan: Plan, runs: Runs | None = None) -> str:
     """A table fit for a pull-request comment."""
     summary = plan.summary
     if plan.in_sync:
@@ -144,6 +169,6 @@ def render_markdown(plan: Plan) -> str:
     for change in plan.changes:
         lines.append(
             f"| {MARKDOWN_ACTIONS[change.action]} | {_code(change.name)} | "
-            f"{_markdown_cell(change)} |"
+            f"{_markdown_cell(change, runs)} |"
         )
     return "\n".join(lines) + "\n"

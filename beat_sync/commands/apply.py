@@ -3,6 +3,8 @@ transaction (see beat_sync.tables); also `manage.py setup_periodic_tasks`."""
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from beat_sync import api
@@ -12,8 +14,18 @@ from beat_sync.commands.options import (
     database_option,
     project_options,
 )
-from beat_sync.commands.output import print_plan, run_or_exit, stop_if_invalid
-from beat_sync.config import Config
+from beat_sync.commands.output import (
+    interrupts_deferred,
+    render_plan,
+    report_committed,
+    run_or_exit,
+    stop_if_invalid,
+    write_stdout,
+)
+from beat_sync.config import Config, now
+from beat_sync.errors import UserError
+from beat_sync.plan import Plan
+from beat_sync.render import Runs
 
 
 @click.command("apply")
@@ -48,19 +60,42 @@ def command(
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     if dry_run:
-        plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
-        print_plan(plan, "text", color)
-        click.echo("Dry run: nothing was changed.")
+        plan = api.dry_run(
+            desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
+        )
+        text = render_plan(plan, "text", color, runs_of(plan, project))
+        write_stdout(text + "Dry run: nothing was changed.\n", color)
         return
-    result = api.apply(
-        desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
-    )
-    if not result.applied:
-        click.echo("Already in sync: nothing to do.")
-        return
-    print_plan(result.plan, "text", color)
-    summary = result.plan.summary
-    click.echo(
-        f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
-        f"({summary.unchanged} unchanged)."
-    )
+    # The plan is printed inside the transaction, before COMMIT: if it cannot be printed (a
+    # closed pipe, a full disk, Ctrl-C) the change rolls back and exit 1 is the truth. From
+    # then until the commit is reported, Ctrl-C is ignored (see interrupts_deferred).
+    after_printing = contextlib.ExitStack()
+
+    def print_then_commit(plan: Plan) -> None:
+        try:
+            write_stdout(render_plan(plan, "text", color, runs_of(plan, project)), color)
+        except UserError as exc:
+            raise UserError(f"{exc}; rolled back, nothing was changed") from exc
+        after_printing.enter_context(interrupts_deferred())
+
+    with after_printing:
+        result = api.apply(
+            desired=desired.tasks,
+            project=project,
+            using=database,
+            allow_empty=allow_empty,
+            before_commit=print_then_commit,
+        )
+        if not result.applied:
+            write_stdout("Already in sync: nothing to do.\n")
+            return
+        summary = result.plan.summary
+        report_committed(
+            f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
+            f"({summary.unchanged} unchanged).\n"
+        )
+
+
+def runs_of(plan: Plan, project: api.Project) -> Runs:
+    """The next runs of the plan's added and changed tasks, from now (or BEAT_SYNC_NOW)."""
+    return api.plan_runs(plan, after=now(), default_timezone=project.default_timezone)

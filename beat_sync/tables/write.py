@@ -119,13 +119,16 @@ def apply_plan(
     using: str = "default",
     beat_owned: Collection[str] = (),
     after_read: Callable[[Plan], None] | None = None,
+    before_commit: Callable[[Plan], None] | None = None,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, atomically, under the lock (see module docstring).
 
     `desired` is the manifest's tasks, or a Plan whose `desired` is used: the plan that is
     applied is always recomputed from the state read under the lock. `after_read` is called
     with that plan inside the transaction, before anything is written (tests use it to fail
-    there; an exception it raises rolls everything back).
+    there); `before_commit` with the same plan after everything is written, just before the
+    commit, and only when something was written (apply prints the plan there). An exception
+    either raises rolls everything back.
     """
     from django_celery_beat.utils import now as beat_now
 
@@ -140,4 +143,6 @@ def apply_plan(
         now = beat_now()
         _recreate(plan, snapshot, using, now)
         _bump_change_marker(using, now)
+        if before_commit is not None:
+            before_commit(plan)
     return ApplyResult(plan=plan, applied=True)
