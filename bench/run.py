@@ -36,6 +36,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import processes
+from bench.stages import STAGES
 from tests.support.manifests import write_generated_manifest
 from tests.support.servers import answers
 
@@ -139,8 +140,7 @@ def met(ok: bool) -> str:
 
 
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-STAGE_NAMES = ("project", "load", "validate", "check", "normalise", "read", "plan", "write",
-               "print", "other")  # fmt: skip
+STAGE_NAMES = (*STAGES, "other")
 
 
 def stage_text(stages: dict[str, float]) -> str:
