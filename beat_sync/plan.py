@@ -75,6 +75,8 @@ class Plan:
     # What beat wrote on the current rows (apply keeps it): the next runs of a changed task
     # count from its last run.
     history: Mapping[str, RunHistory] = dataclasses.field(default_factory=dict)
+    # Values of the current rows that could not be read (CurrentState.unreadable): warnings.
+    unreadable: tuple[str, ...] = ()
 
     @property
     def in_sync(self) -> bool:
@@ -166,4 +168,5 @@ def make_plan(
         desired=tuple(wanted[name] for name in sorted(wanted)),
         left_alone=tuple(left_alone),
         history=current.history if isinstance(current, CurrentState) else {},
+        unreadable=current.unreadable if isinstance(current, CurrentState) else (),
     )

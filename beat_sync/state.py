@@ -288,3 +288,7 @@ class CurrentState:
 
     tasks: tuple[TaskState, ...] = ()
     history: dict[str, RunHistory] = field(default_factory=dict)
+    # One line per value beat-sync could not read (a zone this machine's tzdata does not know),
+    # naming the task and the column; the value is kept as the column's text, so the task
+    # differs from any valid manifest and apply replaces it.
+    unreadable: tuple[str, ...] = ()

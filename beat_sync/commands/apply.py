@@ -16,6 +16,7 @@ from beat_sync.commands.options import (
 )
 from beat_sync.commands.output import (
     interrupts_deferred,
+    print_unreadable,
     render_plan,
     report_committed,
     run_or_exit,
@@ -63,6 +64,7 @@ def command(
         plan = api.dry_run(
             desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
         )
+        print_unreadable(plan.unreadable)
         text = render_plan(plan, "text", color, runs_of(plan, project))
         write_stdout(text + "Dry run: nothing was changed.\n", color)
         return
@@ -72,6 +74,7 @@ def command(
     after_printing = contextlib.ExitStack()
 
     def print_then_commit(plan: Plan) -> None:
+        print_unreadable(plan.unreadable)
         try:
             write_stdout(render_plan(plan, "text", color, runs_of(plan, project)), color)
         except UserError as exc:

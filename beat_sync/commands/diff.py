@@ -16,6 +16,7 @@ from beat_sync.commands.output import (
     fail,
     print_located_errors,
     print_plan,
+    print_unreadable,
     run_or_exit,
     stop_if_invalid,
 )
@@ -78,6 +79,7 @@ def command(
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
         stop_if_invalid(desired.validation, label)
         plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
+        print_unreadable(plan.unreadable)
         default_timezone = project.default_timezone
     runs = api.plan_runs(plan, after=now(), default_timezone=default_timezone)
     print_plan(plan, output_format, color, runs)
