@@ -116,7 +116,7 @@ def report_committed(text: str) -> None:
 
 
 @contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
+def interrupts_ignored() -> Iterator[None]:
     """Ctrl-C (SIGINT) ignored while the block runs.
 
     From the moment apply's plan is printed until the commit is done and reported (a moment:
@@ -131,7 +131,8 @@ def interrupts_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # None: a handler installed outside Python, which cannot be put back; the default then.
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
 def refuse_overwriting(output: Path | None, force: bool) -> None:
