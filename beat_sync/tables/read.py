@@ -144,3 +144,10 @@ def read_current_state(using: str = "default") -> CurrentState:
     """Every PeriodicTask with its schedule and run history, in one query."""
     with database_errors(using):
         return read_snapshot(using).state
+
+
+def read_tables(using: str = "default") -> Snapshot:
+    """Every PeriodicTask with its schedule, run history and `date_changed`, in one query (what
+    `beat-sync status` reads)."""
+    with database_errors(using):
+        return read_snapshot(using)
