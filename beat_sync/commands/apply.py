@@ -13,6 +13,7 @@ from beat_sync.commands.options import (
     color_option,
     database_option,
     project_options,
+    strict_option,
 )
 from beat_sync.commands.output import (
     interrupts_ignored,
@@ -38,6 +39,7 @@ from beat_sync.render import Runs
 )
 @database_option
 @check_tasks_option
+@strict_option
 @color_option
 @project_options
 @run_or_exit
@@ -46,6 +48,7 @@ def command(
     allow_empty: bool,
     database: str,
     no_check_tasks: bool,
+    strict: bool,
     color: bool,
     config: Config,
 ) -> None:
@@ -59,7 +62,7 @@ def command(
     """
     project = api.load_project(config)
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-    stop_if_invalid(desired.validation, str(api.schedules_path(config)))
+    stop_if_invalid(desired.validation, str(api.schedules_path(config)), strict)
     if dry_run:
         plan = api.dry_run(
             desired=desired.tasks, project=project, using=database, allow_empty=allow_empty

@@ -11,6 +11,7 @@ from beat_sync.commands.options import (
     database_option,
     format_option,
     project_options,
+    strict_option,
 )
 from beat_sync.commands.output import (
     fail,
@@ -43,6 +44,7 @@ EXIT_CHANGES = 2
 )
 @database_option
 @check_tasks_option
+@strict_option
 @color_option
 @project_options
 @run_or_exit
@@ -52,6 +54,7 @@ def command(
     base: str | None,
     database: str,
     no_check_tasks: bool,
+    strict: bool,
     color: bool,
     config: Config,
 ) -> None:
@@ -67,7 +70,7 @@ def command(
         # this (see api.files_only_project).
         project = api.files_only_project()
         desired = api.desired_state(config=config, project=project, check_tasks=False)
-        stop_if_invalid(desired.validation, label)
+        stop_if_invalid(desired.validation, label, strict)
         at_ref = api.desired_state_at_ref(config=config, ref=base)
         if not at_ref.ok:
             print_located_errors(at_ref.problems)
@@ -77,7 +80,7 @@ def command(
     else:
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-        stop_if_invalid(desired.validation, label)
+        stop_if_invalid(desired.validation, label, strict)
         plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
         print_unreadable(plan.unreadable)
         default_timezone = project.default_timezone

@@ -23,13 +23,13 @@ from pydantic import (
 
 from beat_sync.errors import Location, Places
 from beat_sync.manifest import columns
+from beat_sync.manifest.lint_codes import LINT_CODES, known_codes
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
     Problem,
     aware_datetime,
     cron_combination_problem,
     cron_field_problem,
-    cron_fields_of,
     cron_start_problem,
     finite,
     interval_problem,
@@ -39,6 +39,12 @@ from beat_sync.manifest.rules import (
     problem,
     rule_problems,
     timezone_problem,
+)
+from beat_sync.manifest.shorthands import (
+    CRON_NICKNAMES,
+    DURATION_PATTERN,
+    cron_of,
+    interval_of,
 )
 
 INT_COLUMN_MAX = 2_147_483_647  # IntegerField / PositiveIntegerField on PostgreSQL
@@ -56,6 +62,23 @@ CronString = Annotated[
         'day_of_week", e.g. "15 * * * *" (as crontab.guru reads it).',
     ),
 ]
+
+
+CronNickname = Annotated[
+    Literal[tuple(CRON_NICKNAMES)],  # type: ignore[valid-type]
+    Field(description='Vixie cron\'s nicknames: "@daily" is "0 0 * * *", and so on.'),
+]
+DurationString = Annotated[
+    str,
+    Field(
+        pattern=DURATION_PATTERN,
+        description="A duration, largest unit first: 5m, 1h30m, 45s, 2d (stored as the largest "
+        "unit that divides it exactly: 1h30m is every 90 minutes).",
+    ),
+]
+
+
+LintCode = Literal[tuple(LINT_CODES)]  # type: ignore[valid-type]
 
 
 CronField = Annotated[str, BeforeValidator(number_as_text, json_schema_input_type=str | int)]
@@ -176,9 +199,17 @@ class TaskSpec(_Strict):
     )
     cron: Annotated[
         CronSpec | None,
-        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString | None),
-    ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
-    interval: IntervalSpec | None = Field(None, description="Run every N periods.")
+        BeforeValidator(
+            cron_of, json_schema_input_type=CronSpec | CronString | CronNickname | None
+        ),
+    ] = Field(
+        None,
+        description='A crontab schedule: a mapping, a 5-field string, or a nickname ("@daily").',
+    )
+    interval: Annotated[
+        IntervalSpec | None,
+        BeforeValidator(interval_of, json_schema_input_type=IntervalSpec | DurationString | None),
+    ] = Field(None, description="Run every N periods: a mapping, or a duration such as 5m.")
     solar: SolarSpec | None = Field(None, description="Run at a solar event.")
     clocked: AwareDatetime | None = Field(
         None, description="Run once at this aware date and time; requires one_off: true."
@@ -213,6 +244,10 @@ class TaskSpec(_Strict):
     )
     enabled: bool = Field(True, description="false keeps the task but beat does not run it.")
     description: str = Field("", description="Free text, shown in the Django admin.")
+    ignore: Annotated[list[LintCode], BeforeValidator(known_codes)] = Field(
+        default_factory=list,
+        description="Lint codes not to report for this task, e.g. [BS101] (README: Lints).",
+    )
 
     # key -> where its value is written (beat_sync.errors.Places; empty when built in Python)
     _locations: dict[str, Location] | Places = PrivateAttr(default_factory=dict)

@@ -31,7 +31,10 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
     "datetime_type": "a date and time with a UTC offset",
 }
-_EXPECTED_FOR_KEY = {"cron": "a mapping or a 5-field crontab string"}
+_EXPECTED_FOR_KEY = {
+    "cron": 'a mapping, a 5-field crontab string or a nickname such as "@daily"',
+    "interval": "a mapping or a duration such as 5m",
+}
 
 
 def yaml_type_name(value: Any) -> str:
@@ -114,7 +117,14 @@ def _located(document: LocatedDocument, base: KeyPath, error: dict) -> list[Loca
 
 
 def _with_source_cron_text(item: dict, document: LocatedDocument, base: KeyPath) -> dict:
-    """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15)."""
+    """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15), and `interval: 1:30`
+    the text 1:30 (not the number 90)."""
+    interval = item.get("interval")
+    if isinstance(interval, int) and not isinstance(interval, bool):
+        # `interval: 1:30` is YAML 1.1's sexagesimal 90: the message quotes what was written
+        raw = document.raw.get((*base, "interval"))
+        if raw is not None:
+            item = {**item, "interval": raw.strip()}
     cron = item.get("cron")
     if not isinstance(cron, dict):
         return item
