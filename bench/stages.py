@@ -26,6 +26,7 @@ WRAPPED = (
     ("yaml", "beat_sync.manifest.load", "load_document"),
     ("manifest", "beat_sync.manifest", "load_manifest"),
     ("check", "beat_sync.project", "project_errors"),
+    ("lint", "beat_sync.api", "lint_problems"),
     ("normalise", "beat_sync.normalise", "normalise"),
     ("read", "beat_sync.tables.read", "read_snapshot"),
     ("read", "beat_sync.tables.write", "read_snapshot"),
@@ -40,7 +41,8 @@ WRAPPED = (
 # The columns of the breakdown, in the order of the flow (docs/architecture.md); `runs` is each
 # added or changed task's next runs, shown with the plan.
 STAGES = (
-    "project", "load", "validate", "check", "normalise", "read", "plan", "write", "runs", "print"
+    "project", "load", "validate", "check", "lint", "normalise", "read", "plan", "write", "runs",
+    "print",
 )  # fmt: skip
 
 
@@ -85,6 +87,7 @@ class StageTimer:
             "load": load,
             "validate": max(0.0, s["manifest"] - load),
             "check": s["check"],
+            "lint": s["lint"],
             "normalise": s["normalise"],
             "read": s["read"],
             "plan": s["plan"],
