@@ -141,14 +141,20 @@ def validate(
 
     manifest = load_manifest(paths)
     checked = Validation(manifest)
-    if project is not None and manifest.specs:
+    if project is not None and (manifest.specs or manifest.unchecked_tasks):
         try:
             loaded = project() if callable(project) else project
         except UserError as exc:
             checked = Validation(manifest, project_unavailable=str(exc))
         else:
             default_timezone = default_timezone or loaded.default_timezone
-            checked = Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+            errors = project_errors(
+                manifest.specs,
+                loaded.tasks,
+                beat_owned=loaded.beat_owned,
+                unchecked_tasks=manifest.unchecked_tasks,
+            )
+            checked = Validation(manifest, tuple(errors))
     return Validation(
         manifest,
         checked.project_errors,

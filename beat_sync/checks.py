@@ -7,9 +7,10 @@ project's folder, so the answer does not depend on where manage.py is run from),
 `schedules/` next to it; without BASE_DIR the search starts from the current directory.
 
 Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
-project cannot run (not registered with the Celery app, or solar without ephem), beat_sync.E003
-configuration unusable (an unknown lint code in [tool.beat-sync] ignore too), beat_sync.W002 no
-manifest found, and beat_sync.W101... a lint, numbered as its code (BS101 -> W101).
+project cannot run (not registered with the Celery app, args that do not fit it, solar without
+ephem, a name beat writes itself at every start), beat_sync.E003 configuration unusable (an
+unknown lint code in [tool.beat-sync] ignore too), beat_sync.W002 no manifest found, and
+beat_sync.W101... a lint, numbered as its code (BS101 -> W101).
 """
 
 from __future__ import annotations

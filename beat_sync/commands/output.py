@@ -45,8 +45,10 @@ def run_or_exit(func: F) -> F:
 
 def print_located_errors(errors: Iterable[LocatedError], stream: TextIO | None = None) -> None:
     """Print `path:line:column: message` lines, sorted, on stderr (warnings included)."""
+    from beat_sync.describe import visible
+
     for error in sorted(errors):
-        click.echo(str(error), file=stream, err=stream is None)
+        click.echo(visible(str(error)), file=stream, err=stream is None)
 
 
 def stop_if_invalid(validation: Validation, label: str, strict: bool = False) -> None:

@@ -32,11 +32,14 @@ from beat_sync.manifest.rules import (
     cron_field_problem,
     cron_start_problem,
     finite,
+    free_text_problem,
     interval_problem,
     json_problems,
+    name_problem,
     number_as_text,
     one_of,
     problem,
+    refused,
     rule_problems,
     timezone_problem,
 )
@@ -104,18 +107,12 @@ class CronSpec(_Strict):
     @field_validator(*columns.CRON_FIELDS)
     @classmethod
     def _celery_accepts(cls, value: str, info: ValidationInfo) -> str:
-        reason = cron_field_problem(info.field_name, value)
-        if reason:
-            raise problem(reason)
-        return value
+        return refused(cron_field_problem(info.field_name, value), value)
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        reason = None if value is None else timezone_problem(value)
-        if reason:
-            raise problem(reason)
-        return value
+        return refused(None if value is None else timezone_problem(value), value)
 
     @model_validator(mode="after")
     def _some_day_exists(self) -> CronSpec:
@@ -250,6 +247,16 @@ class TaskSpec(_Strict):
     )
 
     _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name", "task", "queue", "exchange", "routing_key")
+    @classmethod
+    def _plain_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return refused(None if value is None else name_problem(info.field_name, value), value)
+
+    @field_validator("description")
+    @classmethod
+    def _storable_text(cls, value: str, info: ValidationInfo) -> str:
+        return refused(free_text_problem(info.field_name, value), value)
 
     @field_validator("args", "kwargs", "headers")
     @classmethod
