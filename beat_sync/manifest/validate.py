@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from beat_sync.errors import LocatedError, Location, Places
 from beat_sync.manifest.columns import CRON_FIELDS
 from beat_sync.manifest.loader import KeyPath, LocatedDocument
+from beat_sync.manifest.overlay import ComposedDocument
 from beat_sync.manifest.rules import (
     ERROR_TYPE,
     SCHEDULE_KINDS,
@@ -297,6 +298,9 @@ def _validate_task(
         return None, errors
     if errors or refused:
         return None, errors
+    if isinstance(document, ComposedDocument):  # its positions are Locations already
+        spec._locations = {key: document.value_at((*base, key)) for key in item}
+        return spec, []
     values = document.values
     spec._locations = Places(
         document.path, {key: values.get((*base, key)) or document.value_at(base) for key in item}
