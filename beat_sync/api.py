@@ -167,13 +167,30 @@ def files_only_project() -> Project:
 
 
 def plan_against_tables(
-    *, desired: Sequence[TaskState], project: Project, using: str = "default"
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    using: str = "default",
+    manage: str = "all",
+    on_remove: str = "delete",
 ) -> Plan:
-    """What apply would change: `desired` against the tables as they are now (one query)."""
+    """What apply would change: `desired` against the tables as they are now, and the ownership
+    records (one query each). `manage`/`on_remove`: `[tool.beat-sync]`'s, see beat_sync.plan;
+    `manage="owned"` raises UserError without the beat_sync app."""
     from beat_sync.plan import make_plan
-    from beat_sync.tables import read_current_state
+    from beat_sync.tables import read_current_state, require_installed
 
-    return make_plan(desired, read_current_state(using=using), beat_owned=project.beat_owned)
+    if manage == "owned":
+        require_installed('manage = "owned"')
+    current = read_current_state(using=using)
+    return make_plan(
+        desired,
+        current,
+        beat_owned=project.beat_owned,
+        records=current.records,
+        manage=manage,
+        on_remove=on_remove,
+    )
 
 
 def plan_between(*, desired: Sequence[TaskState], current: Sequence[TaskState]) -> Plan:
@@ -199,28 +216,60 @@ def apply(
     project: Project,
     using: str = "default",
     allow_empty: bool = False,
+    manage: str = "all",
+    on_remove: str = "delete",
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
     Refuses (UserError, nothing written) a manifest with no tasks while the tables hold some,
     unless `allow_empty`; the refusal is decided on the state read under the lock.
+    `manage`/`on_remove` as for `plan_against_tables`. Records which rows it manages (with the
+    beat_sync app installed), also when the tables are already in sync.
     """
-    from beat_sync.tables import apply_plan
+    from beat_sync.tables import apply_plan, require_installed
 
+    if manage == "owned":
+        require_installed('manage = "owned"')
     guard = None if allow_empty else refuse_removing_everything
-    return apply_plan(desired, using=using, beat_owned=project.beat_owned, after_read=guard)
+    return apply_plan(
+        desired,
+        using=using,
+        beat_owned=project.beat_owned,
+        after_read=guard,
+        manage=manage,
+        on_remove=on_remove,
+    )
 
 
-def export(*, project: Project, using: str = "default", display: str = "<stdout>") -> Export:
+def export(
+    *,
+    project: Project,
+    using: str = "default",
+    display: str = "<stdout>",
+    manage: str = "all",
+    unmanaged: bool = False,
+) -> Export:
     """The tables' periodic tasks as a manifest, rows beat writes itself left out; the text is
-    read back with the manifest loader, its problems located at `display`."""
+    read back with the manifest loader, its problems located at `display`.
+
+    Which rows: every one with `manage="all"`; the managed ones with `manage="owned"`; with
+    `unmanaged`, only the rows beat-sync does not manage (to adopt them). The last two raise
+    UserError without the beat_sync app.
+    """
     from beat_sync.export import export_manifest
     from beat_sync.manifest import load_manifest_sources
     from beat_sync.plan import is_beat_owned
-    from beat_sync.tables import read_current_state
+    from beat_sync.tables import read_current_state, require_installed
 
+    if manage == "owned" or unmanaged:
+        require_installed("export --unmanaged" if unmanaged else 'manage = "owned"')
     current = read_current_state(using=using)
     tasks = [t for t in current.tasks if not is_beat_owned(t.name, project.beat_owned)]
+    if unmanaged:
+        tasks = [t for t in tasks if t.name not in (current.records or {})]
+    elif manage == "owned":
+        records = current.records or {}
+        tasks = [t for t in tasks if t.name in records and not records[t.name].retired]
     left_out = sorted(t.name for t in current.tasks if is_beat_owned(t.name, project.beat_owned))
     text = export_manifest(tasks, project.default_timezone)
     # A row the admin allowed but the manifest does not (say, a cron Celery can't parse) is

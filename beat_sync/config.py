@@ -1,10 +1,11 @@
 """Where a project's settings, import path and schedules folder come from, and in which order.
 
 Precedence, highest first:
-  1. command-line options (--settings, --pythonpath, --schedules);
+  1. command-line options (--settings, --pythonpath, --schedules, --manage);
   2. the DJANGO_SETTINGS_MODULE environment variable (settings only);
   3. `[tool.beat-sync]` in the nearest pyproject.toml, from the current directory upwards;
-  4. defaults: no settings module, no extra path, schedules folder `schedules/`.
+  4. defaults: no settings module, no extra path, schedules folder `schedules/`, manage "all",
+     on_remove "delete".
 Relative paths in pyproject.toml are relative to the folder that holds it; relative paths given
 on the command line are relative to the current directory.
 """
@@ -20,6 +21,13 @@ from pathlib import Path
 from beat_sync.errors import UserError
 
 DEFAULT_SCHEDULES = "schedules"
+# `manage`: which rows apply may touch. "all": every row (the styleguide's delete and recreate);
+# "owned": only the rows beat-sync recorded as its own (beat_sync.models.ManagedTask).
+MANAGE_MODES = ("all", "owned")
+# `on_remove`: what apply does with a managed task the manifest no longer declares.
+ON_REMOVE = ("delete", "disable")
+# The keys [tool.beat-sync] may hold.
+KEYS = ("settings", "pythonpath", "schedules", "manage", "on_remove")
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class Config:
     pythonpath: tuple[Path, ...] = ()
     schedules: Path = field(default_factory=lambda: Path(DEFAULT_SCHEDULES))
     pyproject: Path | None = None  # the file the values were read from, if any
+    manage: str = "all"  # one of MANAGE_MODES
+    on_remove: str = "delete"  # one of ON_REMOVE
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -47,13 +57,24 @@ def read_pyproject_table(path: Path) -> dict:
     table = data.get("tool", {}).get("beat-sync", {})
     if not isinstance(table, dict):
         raise UserError(f"{path}: [tool.beat-sync] must be a table")
-    unknown = sorted(set(table) - {"settings", "pythonpath", "schedules"})
+    unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise UserError(
             f"{path}: unknown key(s) in [tool.beat-sync]: {', '.join(unknown)} "
-            "(known: settings, pythonpath, schedules)"
+            f"(known: {', '.join(KEYS)})"
         )
+    for key, choices in (("manage", MANAGE_MODES), ("on_remove", ON_REMOVE)):
+        if key in table:
+            check_choice(table[key], choices, f"{path}: [tool.beat-sync] {key}")
     return table
+
+
+def check_choice(value: object, choices: tuple[str, ...], what: str) -> str:
+    """`value` if it is one of `choices`, else a UserError naming `what` and the choices."""
+    if value not in choices:
+        known = " or ".join(f'"{choice}"' for choice in choices)
+        raise UserError(f"{what} must be {known}, not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def load_config(
@@ -90,6 +111,8 @@ def load_config(
         pythonpath=tuple(p.resolve() for p in paths),
         schedules=schedules_path,
         pyproject=pyproject,
+        manage=table.get("manage", "all"),
+        on_remove=table.get("on_remove", "delete"),
     )
 
 

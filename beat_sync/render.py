@@ -1,10 +1,12 @@
 """A Plan as text (terminal), JSON (machines) or Markdown (a pull-request comment) (pure).
 
-Text: one block per changed task, `+` add, `-` remove, `~` change, then the summary line
+Text: one block per changed task, marked as `beat_sync.plan.ACTIONS` says (`+` add, `-` remove,
+`~` change, `~ NAME (adopt)`, `~ OLD -> NEW` for a rename, `- NAME (disable)`, and
+`~ NAME (changed outside the manifest)` for drift), then the summary line
 (`2 to add, 1 to change, 1 to remove, 14 unchanged`). A changed task lists only the fields that
-changed, `old -> new`; an added or removed task lists its task, schedule and every field that is
-not django-celery-beat's default. A cron schedule gets a second line in plain words with its
-crontab.guru link. Colour (ANSI) only when `color=True`.
+changed, `old -> new` (drift: `applied -> now -> manifest`); an added or removed task lists its
+task, schedule and every field that is not django-celery-beat's default. A cron schedule gets a
+second line in plain words with its crontab.guru link. Colour (ANSI) only when `color=True`.
 
 JSON: the contract is docs/json-output.md.
 """
@@ -16,11 +18,7 @@ import json
 import click
 
 from beat_sync.describe import schedule_note, value_json, value_text
-from beat_sync.plan import FieldChange, Plan, TaskChange
-
-SIGNS = {"add": "+", "remove": "-", "change": "~"}
-COLORS = {"add": "green", "remove": "red", "change": "yellow"}
-MARKDOWN_ACTIONS = {"add": "➕ add", "remove": "➖ remove", "change": "✏️ change"}
+from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
 
 
 def _field_value(field: str, value: object) -> str:
@@ -30,12 +28,27 @@ def _field_value(field: str, value: object) -> str:
     return value_text(field, value)
 
 
+def _values(change: TaskChange, item: FieldChange) -> list[object]:
+    """What a field line shows: one value for an add or a remove, old and new for the others,
+    applied, now and manifest for drift."""
+    if change.action == "add":
+        return [item.new]
+    if change.action == "remove":
+        return [item.old]
+    return [item.applied, item.old, item.new] if change.drift else [item.old, item.new]
+
+
+def _header(change: TaskChange) -> str:
+    info = ACTIONS[change.action]
+    if change.old_name is not None:
+        return f"{info.sign} {change.old_name} -> {change.name}"
+    return f"{info.sign} {change.name}{DRIFT_SUFFIX if change.drift else info.suffix}"
+
+
 def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
-    if change.action == "change":
-        lines = [
-            f"{item.field}: {_field_value(item.field, item.old)} -> "
-            f"{_field_value(item.field, item.new)}"
-        ]
+    if change.action not in ("add", "remove"):
+        shown = " -> ".join(_field_value(item.field, v) for v in _values(change, item))
+        lines = [f"{item.field}: {shown}"]
         if item.field == "schedule":
             old_note, new_note = schedule_note(item.old), schedule_note(item.new)
             if old_note:
@@ -56,8 +69,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
     """The plan for a terminal; ends with the summary line and a newline."""
     out: list[str] = []
     for change in plan.changes:
-        header = f"{SIGNS[change.action]} {change.name}"
-        out.append(click.style(header, fg=COLORS[change.action], bold=True) if color else header)
+        header = _header(change)
+        color_of = ACTIONS[change.action].color
+        out.append(click.style(header, fg=color_of, bold=True) if color else header)
         for item in change.fields:
             for line in _field_lines(change, item):
                 out.append(f"    {line}")
@@ -75,27 +89,31 @@ def plan_as_dict(plan: Plan) -> dict:
     summary = plan.summary
     return {
         "in_sync": plan.in_sync,
+        "manage": plan.manage,
         "summary": {
-            "add": summary.add,
-            "change": summary.change,
-            "remove": summary.remove,
+            **{action: getattr(summary, action) for action in ACTIONS},
             "unchanged": summary.unchanged,
+            "drift": summary.drift,
+            "unmanaged": summary.unmanaged,
         },
-        "changes": [
-            {
-                "action": change.action,
-                "name": change.name,
-                "fields": {
-                    item.field: {
-                        "old": value_json(item.field, item.old),
-                        "new": value_json(item.field, item.new),
-                    }
-                    for item in change.fields
-                },
-            }
-            for change in plan.changes
-        ],
+        "changes": [_change_as_dict(change) for change in plan.changes],
     }
+
+
+def _change_as_dict(change: TaskChange) -> dict:
+    values = {"action": change.action, "name": change.name}
+    if change.old_name is not None:
+        values["old_name"] = change.old_name
+    values["drift"] = change.drift
+    values["fields"] = {
+        item.field: {
+            **({"applied": value_json(item.field, item.applied)} if change.drift else {}),
+            "old": value_json(item.field, item.old),
+            "new": value_json(item.field, item.new),
+        }
+        for item in change.fields
+    }
+    return values
 
 
 def render_json(plan: Plan) -> str:
@@ -113,15 +131,9 @@ def _code(text: str) -> str:
 def _markdown_cell(change: TaskChange) -> str:
     parts = []
     for item in change.fields:
-        if change.action == "change":
-            text = (
-                f"{item.field}: {_code(_field_value(item.field, item.old))} → "
-                f"{_code(_field_value(item.field, item.new))}"
-            )
-            shown = item.new
-        else:
-            shown = item.new if change.action == "add" else item.old
-            text = f"{item.field}: {_code(_field_value(item.field, shown))}"
+        values = _values(change, item)
+        shown = values[-1]
+        text = f"{item.field}: " + " → ".join(_code(_field_value(item.field, v)) for v in values)
         if item.field == "schedule":
             note = schedule_note(shown)
             if note:
@@ -142,8 +154,9 @@ def render_markdown(plan: Plan) -> str:
         "|---|---|---|",
     ]
     for change in plan.changes:
-        lines.append(
-            f"| {MARKDOWN_ACTIONS[change.action]} | {_code(change.name)} | "
-            f"{_markdown_cell(change)} |"
-        )
+        label = ACTIONS[change.action].markdown + (DRIFT_SUFFIX if change.drift else "")
+        name = _code(change.name)
+        if change.old_name is not None:
+            name = f"{_code(change.old_name)} → {name}"
+        lines.append(f"| {label} | {name} | {_markdown_cell(change)} |")
     return "\n".join(lines) + "\n"

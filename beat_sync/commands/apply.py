@@ -10,6 +10,7 @@ from beat_sync.commands.options import (
     check_tasks_option,
     color_option,
     database_option,
+    manage_option,
     project_options,
 )
 from beat_sync.commands.output import print_plan, run_or_exit, stop_if_invalid
@@ -27,6 +28,7 @@ from beat_sync.config import Config
 @check_tasks_option
 @color_option
 @project_options
+@manage_option
 @run_or_exit
 def command(
     dry_run: bool,
@@ -47,20 +49,21 @@ def command(
     project = api.load_project(config)
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
+    modes = {"manage": config.manage, "on_remove": config.on_remove}
     if dry_run:
-        plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
+        plan = api.plan_against_tables(
+            desired=desired.tasks, project=project, using=database, **modes
+        )
         print_plan(plan, "text", color)
         click.echo("Dry run: nothing was changed.")
         return
     result = api.apply(
-        desired=desired.tasks, project=project, using=database, allow_empty=allow_empty
+        desired=desired.tasks, project=project, using=database, allow_empty=allow_empty, **modes
     )
     if not result.applied:
-        click.echo("Already in sync: nothing to do.")
+        recorded = " (recorded which tasks beat-sync manages)" if result.recorded else ""
+        click.echo(f"Already in sync: nothing to do{recorded}.")
         return
     print_plan(result.plan, "text", color)
     summary = result.plan.summary
-    click.echo(
-        f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
-        f"({summary.unchanged} unchanged)."
-    )
+    click.echo(f"Applied: {summary.counts('done')} ({summary.rest()}).")

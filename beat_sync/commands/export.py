@@ -7,26 +7,45 @@ from pathlib import Path
 import click
 
 from beat_sync import api
-from beat_sync.commands.options import database_option, output_option, project_options
+from beat_sync.commands.options import (
+    database_option,
+    manage_option,
+    output_option,
+    project_options,
+)
 from beat_sync.commands.output import fail, print_located_errors, run_or_exit, write_output
 from beat_sync.config import Config
 
 
 @click.command("export")
 @output_option("manifest")
+@click.option(
+    "--unmanaged",
+    is_flag=True,
+    help="Only the rows beat-sync does not manage (made in the admin or by code): the tasks to "
+    "adopt with manage = owned.",
+)
 @database_option
 @project_options
+@manage_option
 @run_or_exit
-def command(output: Path | None, database: str, config: Config) -> None:
+def command(output: Path | None, unmanaged: bool, database: str, config: Config) -> None:
     """Write the database's periodic tasks as a manifest (YAML).
 
     Save it in the schedules folder and commit it: `diff` then shows nothing to change. Rows
     beat writes itself (celery.* entries, the app's beat_schedule) are left out, as diff and
-    apply leave them alone.
+    apply leave them alone. With manage = owned only the rows beat-sync manages; with
+    --unmanaged only the others.
     """
     project = api.load_project(config)
     display = str(output) if output else "<stdout>"
-    exported = api.export(project=project, using=database, display=display)
+    exported = api.export(
+        project=project,
+        using=database,
+        display=display,
+        manage=config.manage,
+        unmanaged=unmanaged,
+    )
     write_output(exported.text, output)
     for name in exported.left_out:
         click.echo(f"beat-sync: left out {name!r} (written by beat itself)", err=True)

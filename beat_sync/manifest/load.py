@@ -109,6 +109,7 @@ def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
             errors.extend(e for e in checked.errors if (e.line, e.column) not in refused)
             names.extend(checked.names)
     errors.extend(_duplicate_names(names))
+    errors.extend(_previous_name_errors(specs, {name for name, _ in names}))
     return ManifestResult(
         specs=tuple(specs),
         errors=tuple(sorted(set(errors))),
@@ -130,4 +131,28 @@ def _duplicate_names(names: Sequence[tuple[str, Location]]) -> list[LocatedError
             errors.append(
                 LocatedError.at(place, f"duplicate task name {name!r} (also at {others})")
             )
+    return errors
+
+
+def _previous_name_errors(specs: Sequence[TaskSpec], declared: set[str]) -> list[LocatedError]:
+    """A `previous_names` entry must name no declared task and be listed by one task only:
+    otherwise which row is renamed into which task is ambiguous."""
+    listed_by: dict[str, list[TaskSpec]] = defaultdict(list)
+    for spec in specs:
+        for old in dict.fromkeys(spec.previous_names):
+            listed_by[old].append(spec)
+    errors = []
+    for old, owners in listed_by.items():
+        for spec in owners:
+            place = spec.location_of("previous_names") or spec.location
+            if place is None:
+                continue
+            if old in declared:
+                message = f"previous name {old!r} is also declared as a task name"
+            elif len(owners) > 1:
+                others = ", ".join(repr(other.name) for other in owners if other is not spec)
+                message = f"previous name {old!r} is also listed by {others}"
+            else:
+                continue
+            errors.append(LocatedError.at(place, message))
     return errors

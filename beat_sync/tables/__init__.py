@@ -3,6 +3,7 @@
 modules' other names (the lock, the INSERT layer, the snapshot) are the package's own."""
 
 from beat_sync.tables.models import beat_models, periodic_task, schedule_model
+from beat_sync.tables.ownership import require_installed
 from beat_sync.tables.read import read_current_state
 from beat_sync.tables.sql import LOCK_KEY
 from beat_sync.tables.write import ApplyResult, after_delete, apply_plan
@@ -15,5 +16,6 @@ __all__ = [
     "beat_models",
     "periodic_task",
     "read_current_state",
+    "require_installed",
     "schedule_model",
 ]

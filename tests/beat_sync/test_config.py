@@ -87,7 +87,7 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         (
             '[tool.beat-sync]\nsettings = "x"\nschedule = "s"\nfoo = 1\n',
             "{path}: unknown key(s) in [tool.beat-sync]: foo, schedule "
-            "(known: settings, pythonpath, schedules)",
+            "(known: settings, pythonpath, schedules, manage, on_remove)",
         ),
         ('[tool]\nbeat-sync = "schedules"\n', "{path}: [tool.beat-sync] must be a table"),
         (

@@ -69,7 +69,17 @@ def test_colour_only_when_asked():
 def test_json_is_the_documented_object():
     document = json.loads(render_json(sample_plan()))
     assert document["in_sync"] is False
-    assert document["summary"] == {"add": 1, "change": 1, "remove": 1, "unchanged": 1}
+    assert document["summary"] == {
+        "add": 1,
+        "change": 1,
+        "remove": 1,
+        "adopt": 0,
+        "rename": 0,
+        "disable": 0,
+        "unchanged": 1,
+        "drift": 0,
+        "unmanaged": 0,
+    }
     assert [(c["action"], c["name"]) for c in document["changes"]] == [
         ("add", "New"),
         ("remove", "Old | report"),
@@ -97,9 +107,11 @@ def test_json_is_the_documented_object():
 
 
 def test_json_in_sync():
+    zero = dict.fromkeys(("add", "change", "remove", "adopt", "rename", "disable"), 0)
     assert json.loads(render_json(make_plan([], []))) == {
         "in_sync": True,
-        "summary": {"add": 0, "change": 0, "remove": 0, "unchanged": 0},
+        "manage": "all",
+        "summary": {**zero, "unchanged": 0, "drift": 0, "unmanaged": 0},
         "changes": [],
     }
 
