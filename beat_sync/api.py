@@ -38,6 +38,7 @@ __all__ = [
     "apply",
     "desired_state",
     "desired_state_at_ref",
+    "dry_run",
     "export",
     "load_project",
     "manifest_schema",
@@ -216,6 +217,7 @@ def apply(
     project: Project,
     using: str = "default",
     allow_empty: bool = False,
+    before_commit: Callable[[Plan], None] | None = None,
     manage: str = "all",
     on_remove: str = "delete",
 ) -> ApplyResult:
@@ -223,6 +225,8 @@ def apply(
 
     Refuses (UserError, nothing written) a manifest with no tasks while the tables hold some,
     unless `allow_empty`; the refusal is decided on the state read under the lock.
+    `before_commit(plan)` runs inside the transaction once everything is written (the command
+    prints the plan there, so that a failure to print rolls back); what it raises rolls back.
     `manage`/`on_remove` as for `plan_against_tables`. Records which rows it manages (with the
     beat_sync app installed), also when the tables are already in sync.
     """
@@ -236,9 +240,28 @@ def apply(
         using=using,
         beat_owned=project.beat_owned,
         after_read=guard,
+        before_commit=before_commit,
         manage=manage,
         on_remove=on_remove,
     )
+
+
+def dry_run(
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    using: str = "default",
+    allow_empty: bool = False,
+    manage: str = "all",
+    on_remove: str = "delete",
+) -> Plan:
+    """The plan `apply` would apply now, refusal included: UserError where apply would refuse."""
+    plan = plan_against_tables(
+        desired=desired, project=project, using=using, manage=manage, on_remove=on_remove
+    )
+    if not allow_empty:
+        refuse_removing_everything(plan)
+    return plan
 
 
 def export(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -20,27 +22,58 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        """As click's, except that a usage error exits 1, not 2.
+def run_standalone(command: click.Command, **kwargs: Any) -> NoReturn:
+    """Run a click command as a process does (`beat-sync`, `manage.py beat_sync|
+    setup_periodic_tasks`), except that a usage error exits 1, not click's 2.
 
-        2 is what `diff --exit-code` answers for "there are changes": a mistyped option in a
-        drift-detection job must not read as drift.
-        """
+    2 is what `diff --exit-code` answers for "there are changes": a mistyped option in a
+    drift-detection job must not read as drift.
+    """
+    try:
+        # click.Command.main itself, not an override (LazyGroup.main comes back here).
+        status = click.Command.main(command, standalone_mode=False, **kwargs)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        # The reader went away (`beat-sync diff | head`): nothing left to say to it, and the
+        # interpreter's own flush at exit must not report the same broken pipe again.
+        stdout_to_devnull()
+        sys.exit(1)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+def stdout_to_devnull() -> None:
+    """Point the process's standard output at /dev/null (after a broken pipe, as Python's
+    documentation of SIGPIPE recommends), when it has a file descriptor."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+class LazyGroup(click.Group):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        *,
+        standalone_mode: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """As click's, except that a usage error exits 1 (see run_standalone)."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
-        try:
-            status = super().main(*args, standalone_mode=False, **kwargs)
-        except click.UsageError as exc:
-            exc.show()
-            sys.exit(1)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(status if isinstance(status, int) else 0)
+            return super().main(args, prog_name, standalone_mode=False, **kwargs)
+        run_standalone(self, args=args, prog_name=prog_name, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

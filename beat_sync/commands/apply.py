@@ -3,6 +3,8 @@ transaction (see beat_sync.tables); also `manage.py setup_periodic_tasks`."""
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from beat_sync import api
@@ -13,8 +15,17 @@ from beat_sync.commands.options import (
     manage_option,
     project_options,
 )
-from beat_sync.commands.output import print_plan, run_or_exit, stop_if_invalid
+from beat_sync.commands.output import (
+    interrupts_deferred,
+    render_plan,
+    report_committed,
+    run_or_exit,
+    stop_if_invalid,
+    write_stdout,
+)
 from beat_sync.config import Config
+from beat_sync.errors import UserError
+from beat_sync.plan import Plan
 
 
 @click.command("apply")
@@ -51,19 +62,39 @@ def command(
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     modes = {"manage": config.manage, "on_remove": config.on_remove}
     if dry_run:
-        plan = api.plan_against_tables(
-            desired=desired.tasks, project=project, using=database, **modes
+        plan = api.dry_run(
+            desired=desired.tasks,
+            project=project,
+            using=database,
+            allow_empty=allow_empty,
+            **modes,
         )
-        print_plan(plan, "text", color)
-        click.echo("Dry run: nothing was changed.")
+        write_stdout(render_plan(plan, "text", color) + "Dry run: nothing was changed.\n", color)
         return
-    result = api.apply(
-        desired=desired.tasks, project=project, using=database, allow_empty=allow_empty, **modes
-    )
-    if not result.applied:
-        recorded = " (recorded which tasks beat-sync manages)" if result.recorded else ""
-        click.echo(f"Already in sync: nothing to do{recorded}.")
-        return
-    print_plan(result.plan, "text", color)
-    summary = result.plan.summary
-    click.echo(f"Applied: {summary.counts('done')} ({summary.rest()}).")
+    # The plan is printed inside the transaction, before COMMIT: if it cannot be printed (a
+    # closed pipe, a full disk, Ctrl-C) the change rolls back and exit 1 is the truth. From
+    # then until the commit is reported, Ctrl-C is ignored (see interrupts_deferred).
+    after_printing = contextlib.ExitStack()
+
+    def print_then_commit(plan: Plan) -> None:
+        try:
+            write_stdout(render_plan(plan, "text", color), color)
+        except UserError as exc:
+            raise UserError(f"{exc}; rolled back, nothing was changed") from exc
+        after_printing.enter_context(interrupts_deferred())
+
+    with after_printing:
+        result = api.apply(
+            desired=desired.tasks,
+            project=project,
+            using=database,
+            allow_empty=allow_empty,
+            before_commit=print_then_commit,
+            **modes,
+        )
+        if not result.applied:
+            recorded = " (recorded which tasks beat-sync manages)" if result.recorded else ""
+            write_stdout(f"Already in sync: nothing to do{recorded}.\n")
+            return
+        summary = result.plan.summary
+        report_committed(f"Applied: {summary.counts('done')} ({summary.rest()}).\n")

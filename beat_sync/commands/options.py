@@ -84,7 +84,9 @@ def color_option(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, color: bool | None, **kwargs: Any) -> Any:
         if color is None:
-            color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            # sys.stdout is None when the process was started with it closed (`>&-`).
+            tty = sys.stdout is not None and sys.stdout.isatty()
+            color = tty and not os.environ.get("NO_COLOR")
         return func(*args, color=color, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -3,8 +3,12 @@ failures with exit status 1 (never a traceback for an expected failure)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
@@ -55,15 +59,66 @@ def stop_if_invalid(validation: Validation, label: str) -> None:
         raise SystemExit(1)
 
 
-def print_plan(plan: Plan, output_format: str = "text", color: bool = False) -> None:
+def render_plan(plan: Plan, output_format: str = "text", color: bool = False) -> str:
     from beat_sync.render import render_json, render_markdown, render_text
 
     if output_format == "json":
-        click.echo(render_json(plan), nl=False)
-    elif output_format == "markdown":
-        click.echo(render_markdown(plan), nl=False)
-    else:
-        click.echo(render_text(plan, color=color), nl=False, color=color)
+        return render_json(plan)
+    if output_format == "markdown":
+        return render_markdown(plan)
+    return render_text(plan, color=color)
+
+
+def print_plan(plan: Plan, output_format: str = "text", color: bool = False) -> None:
+    click.echo(render_plan(plan, output_format, color), nl=False, color=color)
+
+
+def write_stdout(text: str, color: bool = False) -> None:
+    """`text` on standard output, flushed; UserError if it cannot be written.
+
+    apply writes its plan with this inside its transaction, before the commit: a closed pipe
+    (`beat-sync apply | head`), a full disk or a closed stdout then rolls the change back and
+    exits 1, and exit 1 keeps meaning "the tables are as before".
+    """
+    from beat_sync.cli import stdout_to_devnull
+
+    if sys.stdout is None:  # `beat-sync apply >&-`; click.echo would print nothing, silently
+        raise UserError("cannot write to standard output: it is closed")
+    try:
+        click.echo(text, nl=False, color=color)
+        sys.stdout.flush()
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            stdout_to_devnull()
+        raise UserError(f"cannot write to standard output: {exc.strerror or exc}") from exc
+
+
+def report_committed(text: str) -> None:
+    """`text` on standard output, after a commit: if it cannot be printed there, it goes to
+    stderr saying the change was committed, and the exit status stays 0 (it was applied)."""
+    try:
+        write_stdout(text)
+    except UserError as exc:
+        click.echo(f"beat-sync: the change was committed. {text.strip()} ({exc})", err=True)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C (SIGINT) ignored while the block runs.
+
+    From the moment apply's plan is printed until the commit is done and reported (a moment:
+    COMMIT and one line), an interrupt could otherwise land after COMMIT and exit 1 ("Aborted!")
+    over a committed change. Only in the main thread, where Python handles signals
+    (call_command may run in another).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def write_output(text: str, output: Path | None) -> None:

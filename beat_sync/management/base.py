@@ -8,7 +8,10 @@ configured settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from django.core.management.base import BaseCommand, CommandError
@@ -45,18 +48,27 @@ class ClickCommand(BaseCommand):
 
     def run_from_argv(self, argv: list[str]) -> None:
         """From the command line: click parses, prints and exits, as `beat-sync` does."""
+        from beat_sync.cli import run_standalone
+
         prog_name = f"{Path(argv[0]).name} {argv[1]}"
         try:
-            self.click_command().main(args=argv[2:], prog_name=prog_name)
+            run_standalone(self.click_command(), args=argv[2:], prog_name=prog_name)
         finally:
             connections.close_all()
 
-    def handle(self, *args: str, **options: object) -> None:
-        """From call_command(): a failure raises CommandError instead of exiting the process."""
+    def handle(self, *args: str, **options: Any) -> None:
+        """From call_command(): a failure raises CommandError instead of exiting the process;
+        the output goes to call_command's `stdout` and `stderr` when given (click prints to
+        sys.stdout and sys.stderr)."""
+        stdout = options.get("stdout") or sys.stdout
+        stderr = options.get("stderr") or sys.stderr
         try:
-            self.click_command().main(
-                args=list(args), prog_name=self.__module__.rsplit(".", 1)[-1], standalone_mode=False
-            )
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                self.click_command().main(
+                    args=list(args),
+                    prog_name=self.__module__.rsplit(".", 1)[-1],
+                    standalone_mode=False,
+                )
         except click.ClickException as exc:
             raise CommandError(exc.format_message(), returncode=exc.exit_code) from exc
         except SystemExit as exc:

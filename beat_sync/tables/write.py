@@ -136,6 +136,7 @@ def apply_plan(
     using: str = "default",
     beat_owned: Collection[str] = (),
     after_read: Callable[[Plan], None] | None = None,
+    before_commit: Callable[[Plan], None] | None = None,
     manage: str = "all",
     on_remove: str = "delete",
 ) -> ApplyResult:
@@ -144,7 +145,9 @@ def apply_plan(
     `desired` is the manifest's tasks, or a Plan whose `desired` is used: the plan that is
     applied is always recomputed from the state read under the lock. `after_read` is called
     with that plan inside the transaction, before anything is written (tests use it to fail
-    there; an exception it raises rolls everything back).
+    there); `before_commit` with the same plan after everything is written, just before the
+    commit, and only when something was written (apply prints the plan there). An exception
+    either raises rolls everything back.
     """
     from django_celery_beat.utils import now as beat_now
 
@@ -168,4 +171,6 @@ def apply_plan(
             _recreate(plan, snapshot, using, now)
             _bump_change_marker(using, now)
         write_records(plan, using, now, on_remove=on_remove)
+        if before_commit is not None and not plan.in_sync:
+            before_commit(plan)
     return ApplyResult(plan=plan, applied=not plan.in_sync, recorded=plan.records is not None)

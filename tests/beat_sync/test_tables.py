@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from beat_sync.errors import UserError
 from beat_sync.state import CronSchedule, TaskState
 from beat_sync.tables import apply_plan, read_current_state
+from beat_sync.tables.beat import beat_schedule
 from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
     setup_periodic_tasks as styleguide_setup_periodic_tasks,
 )
-from tests.support.samples import PURGE, celery_schedule, cron, every_kind, numbered
+from tests.support.samples import PURGE, cron, every_kind, numbered
 from tests.support.tables import dump_tables, install_beat_default_entries
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +204,7 @@ def test_database_scheduler_loads_every_applied_task_with_its_schedule():
     for task in tasks:
         entry = entries[task.name]
         assert entry.task == task.task
-        assert entry.schedule == celery_schedule(task.schedule), task.name
+        assert entry.schedule == beat_schedule(task.schedule), task.name
         assert entry.args == json.loads(task.args)
         assert entry.kwargs == json.loads(task.kwargs)
         routing = {"queue": task.queue, "exchange": task.exchange, "routing_key": task.routing_key}

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beat_sync.cli import main
-from tests.support.samples import celery_schedule
+from beat_sync.tables.beat import beat_schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def assert_scheduler_loads(desired) -> None:
     for name, entry in entries.items():
         state = enabled[name]
         assert entry.task == state.task
-        assert entry.schedule == celery_schedule(state.schedule), (entry.schedule, state.schedule)
+        assert entry.schedule == beat_schedule(state.schedule), (entry.schedule, state.schedule)
         assert entry.args == json.loads(state.args)
         assert entry.kwargs == json.loads(state.kwargs)
         assert entry.options.get("queue") == state.queue

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from beat_sync.state import (
     ClockedSchedule,
@@ -89,25 +88,3 @@ def numbered(count: int, minute: str = "15") -> list[TaskState]:
         )
         for index in range(count)
     ]
-
-
-def celery_schedule(schedule):
-    """The Celery schedule object a manifest schedule means, built with Celery's own classes."""
-    from celery import schedules
-    from django_celery_beat.clockedschedule import clocked
-    from django_celery_beat.tzcrontab import TzAwareCrontab
-
-    if schedule.kind == "cron":
-        return TzAwareCrontab(
-            minute=schedule.minute,
-            hour=schedule.hour,
-            day_of_month=schedule.day_of_month,
-            month_of_year=schedule.month_of_year,
-            day_of_week=schedule.day_of_week,
-            tz=ZoneInfo(schedule.timezone),
-        )
-    if schedule.kind == "interval":
-        return schedules.schedule(timedelta(**{schedule.period: schedule.every}))
-    if schedule.kind == "solar":
-        return schedules.solar(schedule.event, schedule.latitude, schedule.longitude)
-    return clocked(schedule.clocked_time)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import subprocess
 import time
 
@@ -10,8 +12,8 @@ from click.testing import CliRunner
 
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
-from tests.support.manifests import MANIFEST, write_manifest
-from tests.support.processes import HOLD_MARKER, holding_beat_sync
+from tests.support.manifests import MANIFEST, write_generated_manifest, write_manifest
+from tests.support.processes import BEAT_SYNC, HOLD_MARKER, holding_beat_sync
 from tests.support.processes import REPO as ROOT
 from tests.support.processes import run_beat_sync as beat_sync
 from tests.support.processes import run_manage as manage
@@ -154,3 +156,91 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(own_databa
     )
     final = beat_sync("diff", "--exit-code", "--schedules", str(second), env=own_database_env)
     assert final.returncode == 0, final.stdout
+
+
+# --- The exit status tells what happened to the tables, whatever happens to the output -------
+
+
+def _applied_nothing(env: dict[str, str], folder) -> bool:
+    diff = beat_sync("diff", "--format", "json", "--schedules", str(folder), env=env)
+    return json.loads(diff.stdout)["summary"]["unchanged"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "stdout",
+    ["closed pipe", "/dev/full", "closed"],
+)
+def test_a_plan_that_cannot_be_printed_is_rolled_back_and_exits_1(
+    own_database_env, tmp_path, stdout
+):
+    folder = write_manifest(tmp_path / "schedules")
+    args = [str(BEAT_SYNC), "apply", "--schedules", str(folder)]
+    if stdout == "closed pipe":  # `beat-sync apply | head`, the reader gone before the plan
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=own_database_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        returncode = process.wait(timeout=60)
+    else:
+        shell = {"/dev/full": '"$@" >/dev/full', "closed": '"$@" >&-'}[stdout]
+        result = subprocess.run(
+            ["sh", "-c", shell, "sh", *args],
+            cwd=ROOT,
+            env=own_database_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        stderr, returncode = result.stderr, result.returncode
+    reason = {
+        "closed pipe": "Broken pipe",
+        "/dev/full": "No space left on device",
+        "closed": "it is closed",
+    }[stdout]
+    assert (returncode, stderr) == (
+        1,
+        f"beat-sync: error: cannot write to standard output: {reason}; rolled back, "
+        "nothing was changed\n",
+    )
+    assert _applied_nothing(own_database_env, folder)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_while_the_plan_is_printed_rolls_back_and_exits_1(own_database_env, tmp_path):
+    # A plan larger than a pipe's buffer: unread, its printing blocks inside the transaction.
+    folder = write_generated_manifest(tmp_path / "schedules", 1000, 0)
+    process = subprocess.Popen(
+        [BEAT_SYNC, "apply", "--no-check-tasks", "--schedules", folder],
+        cwd=ROOT,
+        env=own_database_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.read(1) == b"+"  # printing has started: the rows are written
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    printed, stderr = process.communicate(timeout=60)
+    assert b"Applied:" not in printed
+    assert process.returncode == 1
+    assert stderr.decode().endswith("Aborted!\n")
+    assert "Traceback" not in stderr.decode()
+    assert _applied_nothing(own_database_env, folder)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["", "periodic_tasks: []\n"])
+def test_a_dry_run_refuses_what_apply_refuses(tmp_path, text):
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    empty = write_manifest(tmp_path / "empty", text)
+    dry = cli("apply", "--dry-run", "--schedules", str(empty))
+    real = cli("apply", "--schedules", str(empty))
+    assert (dry.exit_code, dry.stdout, dry.stderr) == (1, "", real.stderr)
+    assert real.exit_code == 1
+    assert "beat-sync: error: the manifest declares no periodic tasks" in real.stderr
+    # With --allow-empty both go ahead (the dry run still changes nothing).
+    allowed = cli("apply", "--dry-run", "--allow-empty", "--schedules", str(empty))
+    assert allowed.exit_code == 0
+    assert allowed.stdout.endswith("2 to remove, 0 unchanged\nDry run: nothing was changed.\n")
+    assert len(read_current_state().tasks) == 2

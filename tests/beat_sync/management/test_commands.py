@@ -3,6 +3,8 @@ exit codes, from the command line and from call_command()."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -65,3 +67,35 @@ def test_call_command_applies_and_raises_command_error_with_the_exit_code(tmp_pa
         call_command("beat_sync", "diff", "--exit-code", "--schedules", changed)
     assert raised.value.returncode == 2
     assert "~ Purge sent emails" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("setup_periodic_tasks", "--bogus"), "No such option '--bogus'"),
+        (("setup_periodic_tasks", "--database"), "Option '--database' requires an argument."),
+        (("beat_sync", "diff", "--format", "xml"), "Invalid value for '--format'"),
+    ],
+)
+def test_a_usage_error_of_a_management_command_exits_1(args, message):
+    result = manage(*args, env=user_env())
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_call_command_writes_to_the_stdout_and_stderr_it_is_given(tmp_path, capsys):
+    folder = str(write_manifest(tmp_path / "schedules"))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("setup_periodic_tasks", "--schedules", folder, stdout=out, stderr=err)
+    assert out.getvalue().endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
+    diff_out = io.StringIO()
+    call_command("beat_sync", "diff", "--schedules", folder, stdout=diff_out)
+    assert diff_out.getvalue() == "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n"
+
+    bad = str(write_manifest(tmp_path / "bad", MANIFEST.replace("*/15", "61")))
+    with pytest.raises(CommandError):
+        call_command("beat_sync", "validate", bad, stdout=out, stderr=err)
+    assert "tasks.yaml:8:" in err.getvalue()
+    assert capsys.readouterr() == ("", "")

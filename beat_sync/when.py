@@ -1,0 +1,142 @@
+"""When beat runs a task: its run instants, asked of Celery's and django-celery-beat's own
+schedule classes the way DatabaseScheduler asks them (no cron engine of beat-sync's own).
+
+beat keeps, per task, a `last_run_at`; on each check it asks the schedule `is_due(last_run_at)`,
+which answers "due now" or "check again in N seconds"; when due it sends the task and sets
+`last_run_at` to that moment. `iter_runs` replays exactly that loop on a stopped clock, with what
+django-celery-beat's `ModelEntry` adds around the schedule:
+
+- a row without `last_run_at` counts from its `date_changed` (for a task not in the tables yet:
+  the moment it is applied), or, when it has a `start_time`, from 30 years before that;
+- nothing runs before `start_time`: the first check is at `start_time` itself (beat re-reads
+  its whole schedule at least every 5 minutes, so a cron task that is due at `start_time` is
+  sent within 5 minutes of it, or at its next cron time if that comes first);
+- at or after `expires` beat disables the task instead of sending it;
+- a `one_off` task runs once; one whose `total_run_count` is above 0 has run (beat disables it).
+
+Times are aware datetimes in UTC; `zone_of` says which zone a person reads a task's runs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from beat_sync.state import CronSchedule, Schedule, TaskState
+from beat_sync.tables.beat import at, beat_schedule
+
+# ModelEntry: "if last_run_at is not set and model.start_time last_run_at should be in way past".
+_START_TIME_PAST = timedelta(days=365 * 30)
+# Checks (due or not) allowed per run before giving up on a schedule that never comes due (a
+# solar event that does not happen at a pole is re-checked about once a day).
+_CHECKS_PER_RUN = 1000
+
+
+def first_check(
+    task: TaskState,
+    *,
+    after: datetime,
+    last_run_at: datetime | None,
+    date_changed: datetime | None,
+) -> tuple[datetime, datetime]:
+    """(the `last_run_at` beat counts from, the first moment at or after `after` it may run)."""
+    last = last_run_at or date_changed or after
+    if last_run_at is None and task.start_time is not None:
+        last = last - _START_TIME_PAST
+    start = after
+    if task.start_time is not None and start < task.start_time:
+        start = task.start_time
+    return last.astimezone(UTC), start.astimezone(UTC)
+
+
+def iter_runs(
+    task: TaskState,
+    *,
+    after: datetime,
+    last_run_at: datetime | None = None,
+    total_run_count: int = 0,
+    date_changed: datetime | None = None,
+) -> Iterator[datetime]:
+    """The moments, from `after` on, at which beat sends `task` if it is enabled (`enabled`
+    itself is not looked at: see `next_runs`), in UTC, for as long as it runs.
+
+    `last_run_at`, `total_run_count` and `date_changed` are the row's (None, 0, None for a task
+    not in the tables: it counts from `after`, as if applied then). A task overdue at `after`
+    runs at `after`, as beat sends it at its first check."""
+    if after.tzinfo is None:
+        raise ValueError(f"naive datetime {after!r}: next runs are computed from an aware one")
+    if task.one_off and total_run_count > 0:
+        return
+    schedule = beat_schedule(task.schedule)
+    last, now = first_check(task, after=after, last_run_at=last_run_at, date_changed=date_changed)
+    checks = 0
+    while checks < _CHECKS_PER_RUN:
+        if task.expires is not None and now >= task.expires:
+            return
+        try:
+            due, next_check = at(schedule, now).is_due(last)
+        except Exception:  # beat logs such a schedule and retries it for ever: it never runs
+            return
+        if due:
+            yield now
+            if task.one_off:
+                return
+            last, checks = now, 0
+        else:
+            checks += 1
+        now = now + timedelta(seconds=max(next_check, 0.000001))
+
+
+def next_runs(
+    task: TaskState,
+    *,
+    after: datetime,
+    count: int,
+    last_run_at: datetime | None = None,
+    total_run_count: int = 0,
+    date_changed: datetime | None = None,
+) -> tuple[datetime, ...]:
+    """The first `count` runs of `iter_runs`; none for a disabled task (beat skips it)."""
+    if not task.enabled:
+        return ()
+    # Only what decides the runs is the cache's key: thousands of tasks share a few schedules.
+    timing = TaskState(
+        name="",
+        task="",
+        schedule=task.schedule,
+        one_off=task.one_off,
+        start_time=task.start_time,
+        expires=task.expires,
+    )
+    return _next_runs(timing, after, count, last_run_at, total_run_count > 0, date_changed)
+
+
+@lru_cache(maxsize=4096)
+def _next_runs(
+    timing: TaskState,
+    after: datetime,
+    count: int,
+    last_run_at: datetime | None,
+    has_run: bool,
+    date_changed: datetime | None,
+) -> tuple[datetime, ...]:
+    runs = iter_runs(
+        timing,
+        after=after,
+        last_run_at=last_run_at,
+        total_run_count=int(has_run),
+        date_changed=date_changed,
+    )
+    return tuple(islice(runs, count))
+
+
+def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:
+    """The zone a person reads a task's runs in: a cron's own, else the project's default."""
+    name = schedule.timezone if isinstance(schedule, CronSchedule) else default_timezone
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):  # "project default" (diff --base) and the like
+        return ZoneInfo("UTC")

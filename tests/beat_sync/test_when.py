@@ -1,0 +1,153 @@
+"""beat_sync.when: the runs Celery's own schedule classes give, as DatabaseScheduler asks them,
+across daylight-saving changes and with start_time, expires, one_off and a row's history.
+(tests/faults/test_next_runs_property.py checks them against a real ModelEntry.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from beat_sync.state import ClockedSchedule, IntervalSchedule, SolarSchedule, TaskState
+from beat_sync.when import iter_runs, next_runs, zone_of
+from tests.support.samples import PURGE, cron
+
+NEW_YORK = ZoneInfo("America/New_York")
+SOFIA = ZoneInfo("Europe/Sofia")
+
+
+def task(schedule, **fields) -> TaskState:
+    return TaskState(name="t", task=PURGE, schedule=schedule, **fields)
+
+
+def local(runs, zone) -> list[str]:
+    return [run.astimezone(zone).isoformat() for run in runs]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_a_new_york_cron_in_the_spring_gap_runs_an_hour_late_that_day():
+    runs = next_runs(
+        task(cron("30 2 * * *", "America/New_York")), after=at("2027-03-13T00:00:00-05:00"), count=4
+    )
+    assert local(runs, NEW_YORK) == [
+        "2027-03-13T02:30:00-05:00",
+        "2027-03-14T03:30:00-04:00",  # 02:30 does not exist on 14 March 2027
+        "2027-03-15T02:30:00-04:00",
+        "2027-03-16T02:30:00-04:00",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "zone", "after", "expected"),
+    [
+        # The repeated hour: once, at its first occurrence (summer time).
+        (
+            "30 1 * * *",
+            "America/New_York",
+            "2027-11-06T12:00:00-04:00",
+            ["2027-11-07T01:30:00-04:00", "2027-11-08T01:30:00-05:00"],
+        ),
+        (
+            "30 3 * * *",
+            "Europe/Sofia",
+            "2027-10-30T12:00:00+03:00",
+            ["2027-10-31T03:30:00+03:00", "2027-11-01T03:30:00+02:00"],
+        ),
+        # Sofia's spring gap (03:00 -> 04:00 on 28 March 2027).
+        (
+            "30 3 * * *",
+            "Europe/Sofia",
+            "2027-03-27T12:00:00+02:00",
+            ["2027-03-28T04:30:00+03:00", "2027-03-29T03:30:00+03:00"],
+        ),
+        # Celery's hourly crontab skips the repeated 01:00 (celery #10107).
+        (
+            "0 * * * *",
+            "America/New_York",
+            "2027-11-07T00:30:00-04:00",
+            ["2027-11-07T01:00:00-04:00", "2027-11-07T02:00:00-05:00"],
+        ),
+    ],
+)
+def test_crons_across_daylight_saving_changes(expression, zone, after, expected):
+    runs = next_runs(task(cron(expression, zone)), after=at(after), count=len(expected))
+    assert local(runs, ZoneInfo(zone)) == expected
+
+
+def test_an_interval_counts_from_last_run_at_then_date_changed_then_from_now():
+    every_hour = task(IntervalSchedule(1, "hours"))
+    now = at("2027-01-01T12:00:00+00:00")
+    ran = at("2027-01-01T11:30:00+00:00")
+    assert next_runs(every_hour, after=now, count=2, last_run_at=ran) == (
+        at("2027-01-01T12:30:00+00:00"),
+        at("2027-01-01T13:30:00+00:00"),
+    )
+    changed = at("2027-01-01T11:50:00+00:00")
+    assert next_runs(every_hour, after=now, count=1, date_changed=changed) == (
+        at("2027-01-01T12:50:00+00:00"),
+    )
+    assert next_runs(every_hour, after=now, count=1) == (at("2027-01-01T13:00:00+00:00"),)
+    # Overdue: beat sends it at its first check, then counts from that run.
+    long_ago = at("2026-12-25T00:00:00+00:00")
+    assert next_runs(every_hour, after=now, count=2, last_run_at=long_ago) == (
+        now,
+        at("2027-01-01T13:00:00+00:00"),
+    )
+
+
+def test_nothing_runs_before_start_time_and_a_new_row_runs_at_it():
+    start = at("2027-06-01T08:10:00+00:00")
+    now = at("2027-01-01T00:00:00+00:00")
+    interval = task(IntervalSchedule(30, "minutes"), start_time=start)
+    assert next_runs(interval, after=now, count=2) == (start, start + timedelta(minutes=30))
+    hourly = task(cron("0 * * * *"), start_time=start)
+    assert next_runs(hourly, after=now, count=2) == (start, at("2027-06-01T09:00:00+00:00"))
+    # Once it has run, start_time only holds it back.
+    ran = at("2027-06-01T07:00:00+00:00")
+    assert next_runs(hourly, after=now, count=1, last_run_at=ran) == (start,)
+
+
+def test_expires_ends_the_runs_and_one_off_runs_once():
+    now = at("2027-01-01T00:00:00+00:00")
+    expiring = task(IntervalSchedule(1, "days"), expires=at("2027-01-03T12:00:00+00:00"))
+    assert next_runs(expiring, after=now, count=5) == (
+        at("2027-01-02T00:00:00+00:00"),
+        at("2027-01-03T00:00:00+00:00"),
+    )
+    once = task(IntervalSchedule(1, "days"), one_off=True)
+    assert next_runs(once, after=now, count=5) == (at("2027-01-02T00:00:00+00:00"),)
+    assert next_runs(once, after=now, count=5, total_run_count=1) == ()
+
+
+def test_clocked_runs_at_its_time_or_at_once_when_past_and_disabled_never():
+    now = at("2027-01-01T00:00:00+00:00")
+    later = at("2027-02-01T09:00:00+00:00")
+    assert next_runs(task(ClockedSchedule(later), one_off=True), after=now, count=3) == (later,)
+    past = task(ClockedSchedule(at("2026-02-01T09:00:00+00:00")), one_off=True)
+    assert next_runs(past, after=now, count=3) == (now,)
+    off = task(IntervalSchedule(1, "days"), enabled=False)
+    assert next_runs(off, after=now, count=3) == ()
+    assert next(iter_runs(off, after=now)) == at("2027-01-02T00:00:00+00:00")
+
+
+def test_a_solar_event_runs_daily_at_the_sun():
+    sunset = task(SolarSchedule("sunset", Decimal("42.697708"), Decimal("23.321868")))
+    runs = next_runs(sunset, after=at("2027-06-21T00:00:00+03:00"), count=2)
+    assert [run.astimezone(SOFIA).strftime("%d %H:%M") for run in runs] == ["21 21:08", "22 21:08"]
+
+
+def test_a_naive_start_is_refused():
+    with pytest.raises(ValueError, match="naive"):
+        next_runs(task(IntervalSchedule(1, "days")), after=datetime(2027, 1, 1), count=1)
+
+
+def test_runs_are_read_in_a_crons_zone_else_the_project_default():
+    assert zone_of(cron("0 3 * * *", "Europe/Sofia"), "UTC") == SOFIA
+    assert zone_of(IntervalSchedule(1, "days"), "America/New_York") == NEW_YORK
+    assert zone_of(IntervalSchedule(1, "days"), "project default") == ZoneInfo("UTC")
+    assert next_runs(task(cron("0 0 1 1 *")), after=datetime(2027, 1, 1, tzinfo=UTC), count=1)
