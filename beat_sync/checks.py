@@ -8,7 +8,8 @@ project's folder, so the answer does not depend on where manage.py is run from),
 
 Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
 project cannot run (not registered with the Celery app, or solar without ephem), beat_sync.E003
-configuration unusable, beat_sync.W002 no manifest found.
+configuration unusable, beat_sync.W002 no manifest found, beat_sync.E004 an unknown
+BEAT_SYNC_ADMIN value.
 """
 
 from __future__ import annotations
@@ -85,3 +86,21 @@ def _check_manifest() -> list[checks.CheckMessage]:
     messages = [_message(error, "001") for error in checked.manifest.errors]
     messages.extend(_message(error, "002") for error in checked.project_errors)
     return messages
+
+
+@checks.register(TAG)
+def check_admin_setting(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """BEAT_SYNC_ADMIN is one of beat_sync.tables.admin.MODES."""
+    from beat_sync.tables.admin import MODES, SETTING
+
+    value = getattr(settings, SETTING, "readonly")
+    if value in MODES:
+        return []
+    known = ", ".join(f'"{mode}"' for mode in MODES)
+    return [
+        checks.Error(
+            f"{SETTING} must be one of {known}, not {value!r}",
+            obj=CHECKED_OBJECT,
+            id="beat_sync.E004",
+        )
+    ]
