@@ -20,6 +20,9 @@ import click
 from beat_sync.describe import schedule_note, value_json, value_text
 from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
 
+# Under a drifted task's header: the order of the three values on each field line.
+DRIFT_LEGEND = "(each field: applied -> now -> manifest)"
+
 
 def _field_value(field: str, value: object) -> str:
     # The task path reads better bare; other strings are quoted so "" and " x" stay visible.
@@ -72,6 +75,8 @@ def render_text(plan: Plan, color: bool = False) -> str:
         header = _header(change)
         color_of = ACTIONS[change.action].color
         out.append(click.style(header, fg=color_of, bold=True) if color else header)
+        if change.drift:
+            out.append(f"    {DRIFT_LEGEND}")
         for item in change.fields:
             for line in _field_lines(change, item):
                 out.append(f"    {line}")

@@ -307,6 +307,7 @@ def test_an_edit_made_outside_the_manifest_is_drift_and_apply_restores_it(projec
     assert diff.exit_code == 2
     assert diff.stdout.startswith(
         "~ Purge sent emails (changed outside the manifest)\n"
+        "    (each field: applied -> now -> manifest)\n"
         "    schedule: cron 30 3 * * * (UTC) -> cron 0 4 * * * (UTC) -> cron 30 3 * * * (UTC)\n"
     )
     assert '    description: "" -> "edited in the admin" -> ""\n' in diff.stdout
