@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "apply": "beat_sync.commands.apply",
     "diff": "beat_sync.commands.diff",
     "export": "beat_sync.commands.export",
+    "next": "beat_sync.commands.next",
     "schema": "beat_sync.commands.schema",
     "validate": "beat_sync.commands.validate",
 }

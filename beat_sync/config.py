@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import sys
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from beat_sync.errors import UserError
@@ -132,3 +134,33 @@ def display_path(path: Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# The moment next runs count from, when set (ISO 8601 with a UTC offset): README's tour and
+# tests set it so that the runs diff and next print do not move with the clock.
+NOW_VARIABLE = "BEAT_SYNC_NOW"
+
+
+def parse_instant(text: str, what: str) -> datetime:
+    """An aware datetime from ISO 8601 text with a UTC offset; UserError naming `what`."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(
+            f"{what} {text!r} is not an ISO 8601 date and time (e.g. 2027-03-13T00:00:00-05:00)"
+        ) from None
+    if value.tzinfo is None:
+        raise UserError(
+            f"{what} {text!r} needs a UTC offset, e.g. {value.isoformat()}+00:00 or "
+            f"{value.isoformat()}-05:00: a time without one is a different moment in every zone"
+        )
+    return value
+
+
+def now(environ: Mapping[str, str] | None = None) -> datetime:
+    """The moment next runs count from: BEAT_SYNC_NOW when set, else the current time."""
+    environ = os.environ if environ is None else environ
+    fixed = environ.get(NOW_VARIABLE)
+    if fixed:
+        return parse_instant(fixed, NOW_VARIABLE)
+    return datetime.now(UTC)

@@ -8,7 +8,8 @@ fields in the same order.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache, singledispatch
 from typing import Any
@@ -45,6 +46,32 @@ def crontab_guru_url(cron: CronSchedule) -> str:
 
 def format_datetime(value: datetime) -> str:
     return value.isoformat()
+
+
+def format_run(moment: datetime, zone: tzinfo) -> str:
+    """A run as people read it, in `zone` with its offset: `Sun 14 Mar 2027 03:30 EDT (UTC-04:00)`
+    (seconds shown only when not zero; a UTC run is just `... 03:30 UTC`)."""
+    local = moment.astimezone(zone)
+    clock = "%H:%M:%S" if local.second or local.microsecond else "%H:%M"
+    text = local.strftime(f"%a %d %b %Y {clock} %Z")
+    if local.tzname() == "UTC":
+        return text
+    offset = local.strftime("%z")
+    return f"{text} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def runs_text(moments: Sequence[datetime], enabled: bool = True) -> str:
+    """A task's next runs on one line, each in its own zone; why there are none when none."""
+    if not enabled:
+        return "none (disabled)"
+    if not moments:
+        return "none (it will not run again)"
+    return ", ".join(format_run(moment, moment.tzinfo) for moment in moments)
+
+
+def format_run_json(moment: datetime, zone: tzinfo) -> str:
+    """A run as the JSON output carries it: ISO 8601 in `zone`, with its offset."""
+    return moment.astimezone(zone).isoformat()
 
 
 def format_coordinate(value: Decimal) -> str:

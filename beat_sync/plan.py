@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from beat_sync.errors import LocatedError, UserError
 from beat_sync.ownership import Record
-from beat_sync.state import COMPARED, CurrentState, TaskState
+from beat_sync.state import COMPARED, CurrentState, RunHistory, TaskState
 
 Action = Literal["add", "change", "remove", "adopt", "rename", "disable"]
 
@@ -138,6 +138,9 @@ class Plan:
     # and whether they differ from those in the database (apply then writes them).
     records: tuple[Record, ...] | None = None
     records_changed: bool = False
+    # What beat wrote on the current rows (apply keeps it): the next runs of a changed task
+    # count from its last run.
+    history: Mapping[str, RunHistory] = dataclasses.field(default_factory=dict)
 
     @property
     def in_sync(self) -> bool:
@@ -336,6 +339,7 @@ def make_plan(
         manage=manage,
         records=new_records,
         records_changed=new_records is not None and _records_differ(new_records, recorded),
+        history=current.history if isinstance(current, CurrentState) else {},
     )
 
 

@@ -6,7 +6,9 @@ Text: one block per changed task, marked as `beat_sync.plan.ACTIONS` says (`+` a
 (`2 to add, 1 to change, 1 to remove, 14 unchanged`). A changed task lists only the fields that
 changed, `old -> new` (drift: `applied -> now -> manifest`); an added or removed task lists its
 task, schedule and every field that is not django-celery-beat's default. A cron schedule gets a
-second line in plain words with its crontab.guru link. Colour (ANSI) only when `color=True`.
+second line in plain words with its crontab.guru link. Given the next runs (`api.plan_runs`), an
+added or changed task ends with `next: <run>, <run>, <run>` (JSON: `next_runs`). Colour (ANSI)
+only when `color=True`.
 
 JSON: the contract is docs/json-output.md.
 """
@@ -14,14 +16,18 @@ JSON: the contract is docs/json-output.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import click
 
-from beat_sync.describe import schedule_note, value_json, value_text
+from beat_sync.describe import format_run_json, runs_text, schedule_note, value_json, value_text
 from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
 
 # Under a drifted task's header: the order of the three values on each field line.
 DRIFT_LEGEND = "(each field: applied -> now -> manifest)"
+# Each added or changed task's next runs (api.plan_runs), by name, each in its task's zone.
+Runs = Mapping[str, Sequence[datetime]]
 
 
 def _field_value(field: str, value: object) -> str:
@@ -68,8 +74,16 @@ def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
     return lines
 
 
-def render_text(plan: Plan, color: bool = False) -> str:
-    """The plan for a terminal; ends with the summary line and a newline."""
+def _runs_line(change: TaskChange, runs: Runs | None) -> str | None:
+    """`next: <runs>` for an added or changed task whose runs were computed."""
+    if runs is None or change.new is None or change.name not in runs:
+        return None
+    return f"next: {runs_text(runs[change.name], change.new.enabled)}"
+
+
+def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> str:
+    """The plan for a terminal; ends with the summary line and a newline. With `runs`, each
+    added or changed task ends with its next runs."""
     out: list[str] = []
     for change in plan.changes:
         header = _header(change)
@@ -80,6 +94,9 @@ def render_text(plan: Plan, color: bool = False) -> str:
         for item in change.fields:
             for line in _field_lines(change, item):
                 out.append(f"    {line}")
+        runs_line = _runs_line(change, runs)
+        if runs_line:
+            out.append(f"    {runs_line}")
     summary = str(plan.summary)
     if plan.in_sync:
         out.append(f"In sync: {summary}")
@@ -89,7 +106,26 @@ def render_text(plan: Plan, color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def plan_as_dict(plan: Plan) -> dict:
+def _change_as_dict(change: TaskChange, runs: Runs | None) -> dict:
+    document: dict = {"action": change.action, "name": change.name}
+    if change.old_name is not None:
+        document["old_name"] = change.old_name
+    document["drift"] = change.drift
+    document["fields"] = {
+        item.field: {
+            **({"applied": value_json(item.field, item.applied)} if change.drift else {}),
+            "old": value_json(item.field, item.old),
+            "new": value_json(item.field, item.new),
+        }
+        for item in change.fields
+    }
+    if runs is not None and change.new is not None and change.name in runs:
+        moments = runs[change.name]
+        document["next_runs"] = [format_run_json(moment, moment.tzinfo) for moment in moments]
+    return document
+
+
+def plan_as_dict(plan: Plan, runs: Runs | None = None) -> dict:
     """The JSON document (see the module docstring) as Python values."""
     summary = plan.summary
     return {
@@ -101,28 +137,12 @@ def plan_as_dict(plan: Plan) -> dict:
             "drift": summary.drift,
             "unmanaged": summary.unmanaged,
         },
-        "changes": [_change_as_dict(change) for change in plan.changes],
+        "changes": [_change_as_dict(change, runs) for change in plan.changes],
     }
 
 
-def _change_as_dict(change: TaskChange) -> dict:
-    values = {"action": change.action, "name": change.name}
-    if change.old_name is not None:
-        values["old_name"] = change.old_name
-    values["drift"] = change.drift
-    values["fields"] = {
-        item.field: {
-            **({"applied": value_json(item.field, item.applied)} if change.drift else {}),
-            "old": value_json(item.field, item.old),
-            "new": value_json(item.field, item.new),
-        }
-        for item in change.fields
-    }
-    return values
-
-
-def render_json(plan: Plan) -> str:
-    return json.dumps(plan_as_dict(plan), indent=2, ensure_ascii=False) + "\n"
+def render_json(plan: Plan, runs: Runs | None = None) -> str:
+    return json.dumps(plan_as_dict(plan, runs), indent=2, ensure_ascii=False) + "\n"
 
 
 def _code(text: str) -> str:
@@ -133,7 +153,7 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _markdown_cell(change: TaskChange) -> str:
+def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
     parts = []
     for item in change.fields:
         values = _values(change, item)
@@ -144,10 +164,13 @@ def _markdown_cell(change: TaskChange) -> str:
             if note:
                 text += f" ({note.replace('|', chr(92) + '|')})"
         parts.append(text)
+    runs_line = _runs_line(change, runs)
+    if runs_line:
+        parts.append(runs_line.replace("|", "\\|"))
     return "<br>".join(parts)
 
 
-def render_markdown(plan: Plan) -> str:
+def render_markdown(plan: Plan, runs: Runs | None = None) -> str:
     """A table fit for a pull-request comment."""
     summary = plan.summary
     if plan.in_sync:
@@ -163,5 +186,5 @@ def render_markdown(plan: Plan) -> str:
         name = _code(change.name)
         if change.old_name is not None:
             name = f"{_code(change.old_name)} → {name}"
-        lines.append(f"| {label} | {name} | {_markdown_cell(change)} |")
+        lines.append(f"| {label} | {name} | {_markdown_cell(change, runs)} |")
     return "\n".join(lines) + "\n"

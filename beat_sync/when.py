@@ -19,7 +19,8 @@ Times are aware datetimes in UTC; `zone_of` says which zone a person reads a tas
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
@@ -133,10 +134,39 @@ def _next_runs(
     return tuple(islice(runs, count))
 
 
+def merged_runs(
+    tasks: Iterable[TaskState], *, after: datetime, count: int
+) -> list[tuple[datetime, TaskState]]:
+    """The first `count` runs of the enabled `tasks`, all merged in time order (a tie by name),
+    for tasks new to the tables (counted from `after`, as if applied then). Each task's runs are
+    asked for only as far as the merge needs them."""
+    streams = [_stream(task, after) for task in tasks if task.enabled]
+    return [(moment, task) for moment, _, task in islice(heapq.merge(*streams), count)]
+
+
+def _stream(task: TaskState, after: datetime) -> Iterator[tuple[datetime, str, TaskState]]:
+    for moment in iter_runs(task, after=after):
+        yield moment, task.name, task
+
+
 def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:
-    """The zone a person reads a task's runs in: a cron's own, else the project's default."""
+    """The zone a person reads a task's runs in: a cron's own, else the project's default (UTC
+    when that is not a zone: `diff --base` knows no settings)."""
     name = schedule.timezone if isinstance(schedule, CronSchedule) else default_timezone
+    return known_zone(name) or ZoneInfo("UTC")
+
+
+def known_zone(name: str) -> ZoneInfo | None:
+    """The zone of that name; None for a name that is none ("project default" of diff --base)."""
     try:
         return ZoneInfo(name)
-    except (ValueError, KeyError):  # "project default" (diff --base) and the like
-        return ZoneInfo("UTC")
+    except (ValueError, KeyError):
+        return None
+
+
+def computable(task: TaskState) -> bool:
+    """Whether the runs can be computed here: not for a cron whose zone is unknown."""
+    return (
+        not isinstance(task.schedule, CronSchedule)
+        or known_zone(task.schedule.timezone) is not None
+    )

@@ -26,6 +26,16 @@ import pytest
 # The fixtures of tests/support/ (see its __init__ for what each module holds).
 pytest_plugins = ("tests.support.databases",)
 
+# The moment the next runs that diff, apply and next print count from (README's tour's too), so
+# that expected outputs do not move with the clock; a test of "now" itself unsets it.
+TEST_NOW = "2026-11-28T12:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BEAT_SYNC_NOW", TEST_NOW)
+    return TEST_NOW
+
 
 def _default_database() -> tuple[str, str]:
     """(vendor, database name) of the default connection; creating the wrapper does not connect."""

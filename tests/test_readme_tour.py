@@ -6,7 +6,8 @@ starting with `$ ` is a command, the lines after it (to the next command or the 
 the blank separator line dropped) its output. They run through bash, stdout and stderr in one
 pipe as a terminal shows them, in a temporary git repository holding a copy of pyproject.toml,
 schedules/ and example_project/ (committed, for `diff --base HEAD`), with its own SQLite
-database migrated first, NO_COLOR=1 and no DJANGO_SETTINGS_MODULE. The edits the narrative
+database migrated first, NO_COLOR=1, BEAT_SYNC_NOW as README says, and no
+DJANGO_SETTINGS_MODULE. The edits the narrative
 describes are made before the commands that need them.
 
 Skipped on the PostgreSQL pass: the tour is the example project on its own SQLite file whatever
@@ -31,6 +32,7 @@ TYPOS = (
     ('cron: {minute: "30", hour: "3"}', 'cron: {minute: "30", hour: "27"}'),
     ("tasks.email_requeue_stuck\n", "tasks.email_requeue_stuk\n"),
 )
+TOUR_NOW = "2026-11-28T12:00:00+00:00"
 MINUTE_45 = (('cron: {minute: "30", hour: "3"}', 'cron: {minute: "45", hour: "3"}'),)
 
 
@@ -94,6 +96,8 @@ def test_the_readme_tour_prints_what_the_readme_shows(project: Path, tmp_path: P
     env = user_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         NO_COLOR="1",
+        # The moment the next runs count from, as README's tour says.
+        BEAT_SYNC_NOW=TOUR_NOW,
         # `beat-sync` and `python` as on the README's PATH: .venv/bin first.
         PATH=f"{BEAT_SYNC.parent}:{user_env()['PATH']}",
     )

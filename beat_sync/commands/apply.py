@@ -23,9 +23,10 @@ from beat_sync.commands.output import (
     stop_if_invalid,
     write_stdout,
 )
-from beat_sync.config import Config
+from beat_sync.config import Config, now
 from beat_sync.errors import UserError
 from beat_sync.plan import Plan
+from beat_sync.render import Runs
 
 
 @click.command("apply")
@@ -69,7 +70,8 @@ def command(
             allow_empty=allow_empty,
             **modes,
         )
-        write_stdout(render_plan(plan, "text", color) + "Dry run: nothing was changed.\n", color)
+        text = render_plan(plan, "text", color, runs_of(plan, project))
+        write_stdout(text + "Dry run: nothing was changed.\n", color)
         return
     # The plan is printed inside the transaction, before COMMIT: if it cannot be printed (a
     # closed pipe, a full disk, Ctrl-C) the change rolls back and exit 1 is the truth. From
@@ -78,7 +80,7 @@ def command(
 
     def print_then_commit(plan: Plan) -> None:
         try:
-            write_stdout(render_plan(plan, "text", color), color)
+            write_stdout(render_plan(plan, "text", color, runs_of(plan, project)), color)
         except UserError as exc:
             raise UserError(f"{exc}; rolled back, nothing was changed") from exc
         after_printing.enter_context(interrupts_deferred())
@@ -98,3 +100,8 @@ def command(
             return
         summary = result.plan.summary
         report_committed(f"Applied: {summary.counts('done')} ({summary.rest()}).\n")
+
+
+def runs_of(plan: Plan, project: api.Project) -> Runs:
+    """The next runs of the plan's added and changed tasks, from now (or BEAT_SYNC_NOW)."""
+    return api.plan_runs(plan, after=now(), default_timezone=project.default_timezone)

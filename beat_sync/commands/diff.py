@@ -20,7 +20,7 @@ from beat_sync.commands.output import (
     run_or_exit,
     stop_if_invalid,
 )
-from beat_sync.config import Config
+from beat_sync.config import Config, now
 
 EXIT_CHANGES = 2
 
@@ -75,6 +75,7 @@ def command(
             print_located_errors(at_ref.problems)
             fail(f"the manifest at {base} is invalid; fix it there or diff against another ref")
         plan = api.plan_between(desired=desired.tasks, current=at_ref.tasks)
+        default_timezone = api.PROJECT_DEFAULT_ZONE
     else:
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
@@ -86,6 +87,8 @@ def command(
             manage=config.manage,
             on_remove=config.on_remove,
         )
-    print_plan(plan, output_format, color)
+        default_timezone = project.default_timezone
+    runs = api.plan_runs(plan, after=now(), default_timezone=default_timezone)
+    print_plan(plan, output_format, color, runs)
     if exit_code and not plan.in_sync:
         raise SystemExit(EXIT_CHANGES)

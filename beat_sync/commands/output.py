@@ -19,6 +19,7 @@ from beat_sync.errors import LocatedError, UserError
 if TYPE_CHECKING:
     from beat_sync.api import Validation
     from beat_sync.plan import Plan
+    from beat_sync.render import Runs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,18 +60,23 @@ def stop_if_invalid(validation: Validation, label: str) -> None:
         raise SystemExit(1)
 
 
-def render_plan(plan: Plan, output_format: str = "text", color: bool = False) -> str:
+def render_plan(
+    plan: Plan, output_format: str = "text", color: bool = False, runs: Runs | None = None
+) -> str:
+    """The plan in a format; with `runs` (api.plan_runs), each added or changed task's next runs."""
     from beat_sync.render import render_json, render_markdown, render_text
 
     if output_format == "json":
-        return render_json(plan)
+        return render_json(plan, runs)
     if output_format == "markdown":
-        return render_markdown(plan)
-    return render_text(plan, color=color)
+        return render_markdown(plan, runs)
+    return render_text(plan, color=color, runs=runs)
 
 
-def print_plan(plan: Plan, output_format: str = "text", color: bool = False) -> None:
-    click.echo(render_plan(plan, output_format, color), nl=False, color=color)
+def print_plan(
+    plan: Plan, output_format: str = "text", color: bool = False, runs: Runs | None = None
+) -> None:
+    click.echo(render_plan(plan, output_format, color, runs), nl=False, color=color)
 
 
 def write_stdout(text: str, color: bool = False) -> None:

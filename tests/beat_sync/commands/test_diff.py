@@ -6,19 +6,20 @@ import json
 import os
 import pty
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from beat_sync.cli import main
-from beat_sync.state import TaskState
+from beat_sync.state import IntervalSchedule, TaskState
 from beat_sync.tables import apply_plan
 from tests.support.manifests import MANIFEST, write_manifest
 from tests.support.processes import BEAT_SYNC, user_env
 from tests.support.processes import REPO as ROOT
 from tests.support.processes import run_beat_sync as beat_sync
-from tests.support.samples import PURGE, REQUEUE, cron
+from tests.support.samples import PENDING, PURGE, REQUEUE, cron
 
 CHANGED = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "45 3 * * *"')
 
@@ -57,6 +58,8 @@ def test_a_changed_cron_shows_old_and_new_with_words_and_link(changed):
         "    schedule: cron 30 3 * * * (UTC) -> cron 45 3 * * * (UTC)\n"
         "      was: At 03:30 (UTC), https://crontab.guru/#30_3_*_*_*\n"
         "      now: At 03:45 (UTC), https://crontab.guru/#45_3_*_*_*\n"
+        "    next: Sun 29 Nov 2026 03:45 UTC, Mon 30 Nov 2026 03:45 UTC, "
+        "Tue 01 Dec 2026 03:45 UTC\n"
         "\n"
         "0 to add, 1 to change, 0 to remove, 1 unchanged\n"
     )
@@ -91,6 +94,52 @@ def test_json_and_markdown(changed):
     markdown = cli("diff", "--format", "markdown", "--schedules", changed).stdout
     assert markdown.startswith("**beat-sync**: 0 to add, 1 to change, 0 to remove, 1 unchanged\n")
     assert "| ✏️ change | `Purge sent emails` | schedule: `cron 30 3 * * * (UTC)` → " in markdown
+    assert change["next_runs"] == [
+        "2026-11-29T03:45:00+00:00",
+        "2026-11-30T03:45:00+00:00",
+        "2026-12-01T03:45:00+00:00",
+    ]
+    assert markdown.endswith(
+        "<br>next: Sun 29 Nov 2026 03:45 UTC, Mon 30 Nov 2026 03:45 UTC, "
+        "Tue 01 Dec 2026 03:45 UTC |\n"
+    )
+
+
+@pytest.mark.django_db
+def test_next_runs_of_an_added_task_in_its_zone_and_of_a_changed_one_from_its_last_run(tmp_path):
+    from django_celery_beat.models import PeriodicTask
+
+    apply_plan([TaskState(name="Hourly", task=PENDING, schedule=IntervalSchedule(1, "hours"))])
+    # beat ran it at 11:40 (BEAT_SYNC_NOW is 12:00): apply keeps that, so runs count from it.
+    PeriodicTask.objects.filter(name="Hourly").update(
+        last_run_at=datetime(2026, 11, 28, 11, 40, tzinfo=UTC), total_run_count=3
+    )
+    folder = write_manifest(
+        tmp_path / "s",
+        f"""\
+periodic_tasks:
+  - name: Hourly
+    task: {PENDING}
+    interval: {{every: 1, period: hours}}
+    description: now described
+  - name: Sofia morning
+    task: {PURGE}
+    cron: {{minute: "0", hour: "7", timezone: Europe/Sofia}}
+""",
+    )
+    result = cli("diff", "--schedules", str(folder))
+    assert result.exit_code == 0
+    runs = [line for line in result.stdout.splitlines() if line.startswith("    next: ")]
+    assert runs == [
+        "    next: Sat 28 Nov 2026 12:40 UTC, Sat 28 Nov 2026 13:40 UTC, Sat 28 Nov 2026 14:40 UTC",
+        "    next: Sun 29 Nov 2026 07:00 EET (UTC+02:00), Mon 30 Nov 2026 07:00 EET (UTC+02:00), "
+        "Tue 01 Dec 2026 07:00 EET (UTC+02:00)",
+    ]
+    document = json.loads(cli("diff", "--format", "json", "--schedules", str(folder)).stdout)
+    assert [change.get("next_runs") for change in document["changes"]] == [
+        ["2026-11-28T12:40:00+00:00", "2026-11-28T13:40:00+00:00", "2026-11-28T14:40:00+00:00"],
+        ["2026-11-29T07:00:00+02:00", "2026-11-30T07:00:00+02:00", "2026-12-01T07:00:00+02:00"],
+    ]
 
 
 @pytest.mark.django_db

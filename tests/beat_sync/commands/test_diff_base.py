@@ -37,11 +37,17 @@ periodic_tasks:
     cron: "0 8 * * mon"
     kwargs: {to: ops@example.com}
 """
-EXPECTED_TEXT = """\
+# Runs from BEAT_SYNC_NOW (tests/conftest.py). A cron in the project default zone has none: the
+# zone is in the settings, which diff --base does not read; an interval's are read in UTC.
+PARIS_RUNS = ", ".join(
+    f"{day} 2026 03:45 CET (UTC+01:00)" for day in ("Sun 29 Nov", "Mon 30 Nov", "Tue 01 Dec")
+)
+EXPECTED_TEXT = f"""\
 ~ Purge sent emails
     schedule: cron 30 3 * * * (project default) -> cron 45 3 * * * (Europe/Paris)
       was: At 03:30 (project default), https://crontab.guru/#30_3_*_*_*
       now: At 03:45 (Europe/Paris), https://crontab.guru/#45_3_*_*_*
+    next: {PARIS_RUNS}
 - Re-queue stuck emails
     task: emails.requeue
     schedule: cron */15 * * * * (project default)
@@ -49,11 +55,12 @@ EXPECTED_TEXT = """\
 ~ Send pending emails
     schedule: interval every 1 minute -> interval every 30 seconds
     enabled: false -> true
+    next: Sat 28 Nov 2026 12:00:30 UTC, Sat 28 Nov 2026 12:01 UTC, Sat 28 Nov 2026 12:01:30 UTC
 + Weekly report
     task: reports.weekly
     schedule: cron 0 8 * * mon (project default)
       At 08:00, only on Monday (project default), https://crontab.guru/#0_8_*_*_mon
-    kwargs: {"to": "ops@example.com"}
+    kwargs: {{"to": "ops@example.com"}}
 
 1 to add, 2 to change, 1 to remove, 0 unchanged
 """

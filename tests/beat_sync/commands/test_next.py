@@ -1,0 +1,130 @@
+"""`beat-sync next`: the manifest's runs as beat computes them, merged in time order, without a
+database; its formats and its refusals (one line, exit 1)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from beat_sync.cli import main
+from tests.support.manifests import write_manifest
+from tests.support.samples import PENDING, PURGE
+
+# A New York night job (02:30 is skipped by the clocks on 14 March 2027), an interval, a
+# disabled task and a one-off.
+FIXTURE = f"""\
+periodic_tasks:
+  - name: Nightly report
+    task: {PURGE}
+    cron: {{minute: "30", hour: "2", timezone: America/New_York}}
+  - name: Every 6 hours
+    task: {PENDING}
+    interval: {{every: 6, period: hours}}
+  - name: Switched off
+    task: {PENDING}
+    interval: {{every: 1, period: minutes}}
+    enabled: false
+  - name: Once
+    task: {PENDING}
+    clocked: "2027-03-13T12:00:00+00:00"
+    one_off: true
+"""
+FROM = "2027-03-13T00:00:00-05:00"
+
+
+def cli(*args: str, env: dict | None = None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+@pytest.fixture
+def schedules(tmp_path) -> str:
+    return str(write_manifest(tmp_path / "schedules", FIXTURE))
+
+
+def test_a_new_york_night_job_runs_at_0330_on_the_spring_forward_day(schedules):
+    result = cli("next", "--schedules", schedules, "--from", FROM, "--count", "3", "Nightly report")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "Sat 13 Mar 2027 02:30 EST (UTC-05:00)  Nightly report\n"
+        "Sun 14 Mar 2027 03:30 EDT (UTC-04:00)  Nightly report\n"
+        "Mon 15 Mar 2027 02:30 EDT (UTC-04:00)  Nightly report\n"
+    )
+
+
+def test_all_tasks_merge_in_time_order_in_text_and_json(schedules):
+    result = cli("next", "--schedules", schedules, "--from", FROM, "--count", "6")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "Sat 13 Mar 2027 02:30 EST (UTC-05:00)  Nightly report\n"
+        "Sat 13 Mar 2027 11:00 UTC  Every 6 hours\n"
+        "Sat 13 Mar 2027 12:00 UTC  Once\n"
+        "Sat 13 Mar 2027 17:00 UTC  Every 6 hours\n"
+        "Sat 13 Mar 2027 23:00 UTC  Every 6 hours\n"
+        "Sun 14 Mar 2027 05:00 UTC  Every 6 hours\n"
+    )
+    document = json.loads(
+        cli(
+            "next", "--schedules", schedules, "--from", FROM, "--count", "3", "--format", "json"
+        ).stdout
+    )
+    assert document == {
+        "runs": [
+            {"name": "Nightly report", "at": "2027-03-13T02:30:00-05:00"},
+            {"name": "Every 6 hours", "at": "2027-03-13T11:00:00+00:00"},
+            {"name": "Once", "at": "2027-03-13T12:00:00+00:00"},
+        ]
+    }
+
+
+def test_a_disabled_task_has_no_runs_and_now_is_beat_sync_now(schedules):
+    result = cli(
+        "next",
+        "--schedules",
+        schedules,
+        "--count",
+        "1",
+        "Switched off",
+        "Once",
+        env={"BEAT_SYNC_NOW": "2027-03-13T11:59:00+00:00"},
+    )
+    assert (result.exit_code, result.stdout) == (0, "Sat 13 Mar 2027 12:00 UTC  Once\n")
+
+
+def test_runs_written_to_a_file(schedules, tmp_path):
+    target = tmp_path / "out" / "runs.txt"
+    result = cli(
+        "next", "--schedules", schedules, "--from", FROM, "--count", "1", "-o", str(target)
+    )
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert target.read_text() == "Sat 13 Mar 2027 02:30 EST (UTC-05:00)  Nightly report\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--count", "0"], "--count must be between 1 and 10,000, not 0"),
+        (["--count", "-3"], "--count must be between 1 and 10,000, not -3"),
+        (["--count", "10001"], "--count must be between 1 and 10,000, not 10001"),
+        (["--from", "next tuesday"], "--from 'next tuesday' is not an ISO 8601 date and time"),
+        (["--from", "2027-03-13T00:00:00"], "--from '2027-03-13T00:00:00' needs a UTC offset"),
+        (["--from", "2027-03-13"], "--from '2027-03-13' needs a UTC offset"),
+        (["Nightly reprot"], "no periodic task named 'Nightly reprot' in the manifest (did you"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(schedules, args, message):
+    result = cli("next", "--schedules", schedules, "--from", FROM, *args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"beat-sync: error: {message}")
+
+
+def test_a_bad_beat_sync_now_is_one_line(schedules):
+    result = cli("next", "--schedules", schedules, env={"BEAT_SYNC_NOW": "noon"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "beat-sync: error: BEAT_SYNC_NOW 'noon' is not an ISO 8601 date and time "
+        "(e.g. 2027-03-13T00:00:00-05:00)\n"
+    )
