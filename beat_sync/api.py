@@ -360,15 +360,16 @@ PLAN_RUNS = 3
 def plan_runs(
     plan: Plan, *, after: datetime, default_timezone: str, count: int = PLAN_RUNS
 ) -> dict[str, tuple[datetime, ...]]:
-    """The next runs of each added and changed task once the plan is applied at `after` (a kept
-    row keeps its last run, as apply keeps it: changed, adopted, renamed, disabled), in the zone its runs are read in. A cron whose
-    zone is unknown (`diff --base`'s "project default") is left out."""
+    """The next runs of each added, changed, adopted or renamed task once the plan is applied at
+    `after` (a kept row keeps its last run, as apply keeps it), in the zone its runs are read in.
+    A cron whose zone is unknown (`diff --base`'s "project default") is left out, and so is a
+    task disabled because the manifest dropped it."""
     from beat_sync.when import computable, next_runs, zone_of
 
     runs = {}
     for change in plan.changes:
         task = change.new
-        if task is None or not computable(task):
+        if task is None or change.action == "disable" or not computable(task):
             continue
         # Every action but an add keeps a row and its run history (a rename: the old name's).
         history = plan.history.get(change.old_name or change.name) if change.old else None
