@@ -353,16 +353,6 @@ def test_owned_mode_and_export_unmanaged_need_the_app(project, settings):
     assert cli("diff", "--exit-code").exit_code == 0
 
 
-def test_a_missing_ownership_table_is_one_line_telling_to_migrate(project):
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE beat_sync_managedtask")
-    for command in ("diff", "apply"):
-        result = cli(command)
-        assert result.exit_code == 1
-        assert result.stderr.startswith("beat-sync: error: beat-sync tables not found")
-        assert result.stderr.endswith("— run `python manage.py migrate`\n")
-
-
 @pytest.mark.parametrize(
     ("keys", "message"),
     [
