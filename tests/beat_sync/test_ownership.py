@@ -160,6 +160,16 @@ def test_all_mode_still_owns_every_row(project):
     assert cli("diff", "--manage", "owned").stdout.endswith("2 not managed (left alone)\n")
 
 
+def test_switching_from_all_to_owned_adopts_nothing_unexpected(project):
+    assert cli("apply").exit_code == 0  # manage = "all" records what it applied
+    admin_rows()
+    owned = cli("diff", "--exit-code", "--manage", "owned")
+    assert (owned.exit_code, owned.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged, 2 not managed (left alone)\n",
+    )
+
+
 def test_owned_apply_takes_a_constant_number_of_statements(project):
     from beat_sync.tables import apply_plan
     from tests.support.samples import numbered
