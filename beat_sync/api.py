@@ -106,6 +106,7 @@ class Export:
     exported: int  # how many tasks the text declares
     left_out: tuple[str, ...]  # rows beat writes itself (see beat_sync.plan), sorted
     problems: tuple[LocatedError, ...]  # the exported text read back as a manifest; sorted
+    unreadable: tuple[str, ...] = ()  # values of the rows that could not be read (see plan)
 
     @property
     def ok(self) -> bool:
@@ -282,9 +283,10 @@ def export(
     `unmanaged`, only the rows beat-sync does not manage (to adopt them). The last two raise
     UserError without the beat_sync app.
     """
-    from beat_sync.export import export_manifest
+    from beat_sync.export import export_manifest, invalid_export
     from beat_sync.manifest import load_manifest_sources
     from beat_sync.plan import is_beat_owned
+    from beat_sync.project import project_errors
     from beat_sync.tables import read_current_state, require_installed
 
     if manage == "owned" or unmanaged:
@@ -298,10 +300,14 @@ def export(
         tasks = [t for t in tasks if t.name in records and not records[t.name].retired]
     left_out = sorted(t.name for t in current.tasks if is_beat_owned(t.name, project.beat_owned))
     text = export_manifest(tasks, project.default_timezone)
-    # A row the admin allowed but the manifest does not (say, a cron Celery can't parse) is
-    # reported where it lands in the text.
+    # A row the admin allowed but the manifest does not (say, a cron Celery can't parse, or
+    # kwargs the task cannot take) is reported where it lands in the text: the checks diff
+    # runs on the same text.
     check = load_manifest_sources([(display, text.encode())])
-    return Export(text, len(tasks), tuple(left_out), check.errors)
+    problems = (*check.errors, *project_errors(check.specs, project.tasks))
+    if has_errors(problems):
+        text = invalid_export(text)
+    return Export(text, len(tasks), tuple(left_out), tuple(sorted(problems)), current.unreadable)
 
 
 def manifest_schema() -> dict[str, Any]:

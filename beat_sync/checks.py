@@ -32,6 +32,11 @@ def manifest_path() -> Path:
 
     configured = getattr(settings, "BEAT_SYNC_SCHEDULES", None)
     if configured:
+        if not isinstance(configured, str | Path):
+            raise UserError(
+                f"the BEAT_SYNC_SCHEDULES setting must be a folder or file (a str or Path), "
+                f"not {type(configured).__name__} ({configured!r})"
+            )
         return Path(configured)
     base_dir = getattr(settings, "BASE_DIR", None)
     return load_config(cwd=Path(base_dir) if base_dir else None, environ={}).schedules

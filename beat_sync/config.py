@@ -13,6 +13,7 @@ on the command line are relative to the current directory.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -28,8 +29,6 @@ DEFAULT_SCHEDULES = "schedules"
 MANAGE_MODES = ("all", "owned")
 # `on_remove`: what apply does with a managed task the manifest no longer declares.
 ON_REMOVE = ("delete", "disable")
-# The keys [tool.beat-sync] may hold.
-KEYS = ("settings", "pythonpath", "schedules", "manage", "on_remove")
 
 
 @dataclass(frozen=True)
@@ -50,24 +49,87 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+KEYS = ("settings", "pythonpath", "schedules", "manage", "on_remove")
+# The keys whose value is one of a few words.
+CHOICES = {"manage": MANAGE_MODES, "on_remove": ON_REMOVE}
+_TOML_TYPES = ((str, "a string"), (list, "an array"), (dict, "a table"))
+
+
+def _toml_type(value: object) -> str:
+    """`an integer (5)`: the TOML type of a value read from pyproject.toml, with a scalar."""
+    if value == "":
+        return "an empty string"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, int | float):
+        return f"{'an integer' if isinstance(value, int) else 'a float'} ({value})"
+    for kind, name in _TOML_TYPES:
+        if isinstance(value, kind):
+            return name
+    return "a date or time"  # the only other TOML values
+
+
+_TABLE_HEADER = re.compile(r"\[\s*tool\s*\.\s*([\"']?)beat-sync\1\s*\]\s*(#.*)?$")
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of `key = ...` in the [tool.beat-sync] table of pyproject.toml's `text` (None
+    when it is written another way, e.g. as an inline table): tomllib gives no positions."""
+    in_table = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = bool(_TABLE_HEADER.match(stripped))
+        elif in_table and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
+            return number
+    return None
+
+
+def _located(path: Path, text: str, key: str) -> str:
+    line = _key_line(text, key)
+    return f"{path}:{line}" if line else str(path)
+
+
 def read_pyproject_table(path: Path) -> dict:
+    """`[tool.beat-sync]` of the pyproject.toml at `path`, every value of the type it needs;
+    UserError (one line, located at the key's line when it can be found) otherwise."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read [tool.beat-sync]: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserError(
+            f"{path}:{line}: cannot read [tool.beat-sync]: not UTF-8 text "
+            f"(byte 0x{raw[exc.start]:02x}); TOML files are UTF-8"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: cannot read [tool.beat-sync]: {exc}") from exc
-    table = data.get("tool", {}).get("beat-sync", {})
+    tool = data.get("tool", {})
+    table = tool.get("beat-sync", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise UserError(f"{path}: [tool.beat-sync] must be a table")
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise UserError(
-            f"{path}: unknown key(s) in [tool.beat-sync]: {', '.join(unknown)} "
+            f"{_located(path, text, unknown[0])}: unknown key(s) in [tool.beat-sync]: "
+            f"{', '.join(unknown)} "
             f"(known: {', '.join(KEYS)})"
         )
-    for key, choices in (("manage", MANAGE_MODES), ("on_remove", ON_REMOVE)):
-        if key in table:
-            check_choice(table[key], choices, f"{path}: [tool.beat-sync] {key}")
+    for key, value in table.items():
+        if key in CHOICES:
+            check_choice(
+                value, CHOICES[key], f"{_located(path, text, key)}: [tool.beat-sync] {key}"
+            )
+            continue
+        wanted = _wrong_type(key, value)
+        if wanted:
+            where = _located(path, text, key)
+            raise UserError(
+                f"{where}: [tool.beat-sync] {key} must be {wanted}, not {_toml_type(value)}"
+            )
     return table
 
 
@@ -77,6 +139,18 @@ def check_choice(value: object, choices: tuple[str, ...], what: str) -> str:
         known = " or ".join(f'"{choice}"' for choice in choices)
         raise UserError(f"{what} must be {known}, not {value!r}")
     return value  # type: ignore[return-value]
+
+
+def _wrong_type(key: str, value: object) -> str | None:
+    """What `key` must be when `value` is not that, else None."""
+    if key == "pythonpath":
+        folders = [value] if isinstance(value, str) else value
+        if isinstance(folders, list) and all(isinstance(f, str) and f for f in folders):
+            return None
+        return "a folder or an array of folders (strings)"
+    if isinstance(value, str) and value:
+        return None
+    return {"settings": "a module name (a string)", "schedules": "a folder or file (a string)"}[key]
 
 
 def load_config(
@@ -97,8 +171,6 @@ def load_config(
     file_paths = table.get("pythonpath", [])
     if isinstance(file_paths, str):
         file_paths = [file_paths]
-    if not all(isinstance(p, str) for p in file_paths):
-        raise UserError(f"{pyproject}: [tool.beat-sync] pythonpath must be a list of folders")
     paths = [cwd / p for p in pythonpath] if pythonpath else [base / p for p in file_paths]
 
     resolved_settings = (

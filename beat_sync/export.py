@@ -30,10 +30,21 @@ HEADER = (
     "# Periodic tasks exported from the database by `beat-sync export`.\n"
     "# Review, commit, and `beat-sync diff` shows nothing to change.\n"
 )
+# The same number of lines, so that problems stay located where they are.
+INVALID_HEADER = (
+    "# Periodic tasks exported from the database by `beat-sync export`.\n"
+    "# Some rows do not validate (export printed where): fix them before committing this file.\n"
+)
 CRON_MAPPING_ORDER = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
 # Characters PyYAML's reader refuses or reads as line breaks inside a quoted scalar.
 _LINE_BREAKS = re.compile("[\n\r\x85\u2028\u2029]")
 _YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def invalid_export(text: str) -> str:
+    """An exported manifest that does not validate, saying so instead of promising a clean
+    `diff`."""
+    return INVALID_HEADER + text.removeprefix(HEADER)
 
 
 def _scalar(value: Any) -> str:

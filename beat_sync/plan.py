@@ -141,6 +141,8 @@ class Plan:
     # What beat wrote on the current rows (apply keeps it): the next runs of a changed task
     # count from its last run.
     history: Mapping[str, RunHistory] = dataclasses.field(default_factory=dict)
+    # Values of the current rows that could not be read (CurrentState.unreadable): warnings.
+    unreadable: tuple[str, ...] = ()
 
     @property
     def in_sync(self) -> bool:
@@ -340,6 +342,7 @@ def make_plan(
         records=new_records,
         records_changed=new_records is not None and _records_differ(new_records, recorded),
         history=current.history if isinstance(current, CurrentState) else {},
+        unreadable=current.unreadable if isinstance(current, CurrentState) else (),
     )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sysconfig
+import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from beat_sync.config import Config, activate_import_path
+from beat_sync.config import Config, activate_import_path, display_path
 from beat_sync.errors import LocatedError, Location, UserError
 
 if TYPE_CHECKING:
@@ -65,8 +68,38 @@ def setup_django(config: Config) -> None:
         ) from exc
     except ImproperlyConfigured as exc:
         raise UserError(f"Django settings are not usable: {exc}") from exc
+    except Exception as exc:
+        # The settings module (or an app's module) raised: say what and where, in one line.
+        raise UserError(
+            f"cannot set up Django with the settings {os.environ['DJANGO_SETTINGS_MODULE']!r}: "
+            f"{_one_line(exc)}"
+        ) from exc
     if not apps.is_installed("django_celery_beat"):
         raise UserError("'django_celery_beat' is not in INSTALLED_APPS of the configured settings")
+
+
+def _one_line(exc: Exception) -> str:
+    """`KeyError: 'X' (config/settings.py:12)`: the exception, at the line of the project's
+    own code that raised it (a SyntaxError's own file and line)."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{display_path(Path(exc.filename))}:{exc.lineno}"
+        return f"SyntaxError: {exc.msg} ({where})"
+    library = {
+        str(Path(folder).resolve())
+        for name in ("stdlib", "platstdlib", "purelib", "platlib")
+        if (folder := sysconfig.get_paths().get(name))
+    }
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not any(str(Path(frame.filename).resolve()).startswith(f) for f in library)
+        and not frame.filename.startswith("<")
+    ]
+    text = str(exc).strip().splitlines()
+    message = f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+    if frames:
+        message += f" ({display_path(Path(frames[-1].filename))}:{frames[-1].lineno})"
+    return message
 
 
 def celery_app():

@@ -297,3 +297,7 @@ class CurrentState:
     # The ownership records by name (beat_sync.ownership.Record), read with the tasks; None
     # without the beat_sync app.
     records: Mapping[str, Any] | None = None
+    # One line per value beat-sync could not read (a zone this machine's tzdata does not know),
+    # naming the task and the column; the value is kept as the column's text, so the task
+    # differs from any valid manifest and apply replaces it.
+    unreadable: tuple[str, ...] = ()

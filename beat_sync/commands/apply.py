@@ -17,6 +17,7 @@ from beat_sync.commands.options import (
 )
 from beat_sync.commands.output import (
     interrupts_deferred,
+    print_unreadable,
     render_plan,
     report_committed,
     run_or_exit,
@@ -70,6 +71,7 @@ def command(
             allow_empty=allow_empty,
             **modes,
         )
+        print_unreadable(plan.unreadable)
         text = render_plan(plan, "text", color, runs_of(plan, project))
         write_stdout(text + "Dry run: nothing was changed.\n", color)
         return
@@ -79,6 +81,7 @@ def command(
     after_printing = contextlib.ExitStack()
 
     def print_then_commit(plan: Plan) -> None:
+        print_unreadable(plan.unreadable)
         try:
             write_stdout(render_plan(plan, "text", color, runs_of(plan, project)), color)
         except UserError as exc:

@@ -17,6 +17,7 @@ from beat_sync.commands.output import (
     fail,
     print_located_errors,
     print_plan,
+    print_unreadable,
     run_or_exit,
     stop_if_invalid,
 )
@@ -87,6 +88,7 @@ def command(
             manage=config.manage,
             on_remove=config.on_remove,
         )
+        print_unreadable(plan.unreadable)
         default_timezone = project.default_timezone
     runs = api.plan_runs(plan, after=now(), default_timezone=default_timezone)
     print_plan(plan, output_format, color, runs)

@@ -73,6 +73,13 @@ def render_plan(
     return render_text(plan, color=color, runs=runs)
 
 
+def print_unreadable(lines: Iterable[str]) -> None:
+    """`beat-sync: warning: ...` on stderr for each value of the tables that could not be read
+    (a zone this machine's tzdata does not know): the plan shows it replaced."""
+    for line in lines:
+        click.echo(f"beat-sync: warning: {line}", err=True)
+
+
 def print_plan(
     plan: Plan, output_format: str = "text", color: bool = False, runs: Runs | None = None
 ) -> None:
@@ -127,13 +134,27 @@ def interrupts_deferred() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """`text` to standard output, or to the file of --output (UserError if it can't be written)."""
+def refuse_overwriting(output: Path | None, force: bool) -> None:
+    """UserError when `output` exists and `force` is not given (export's --force)."""
+    if output is not None and not force and (output.exists() or output.is_symlink()):
+        raise _exists(output)
+
+
+def _exists(output: Path) -> UserError:
+    return UserError(f"{output} exists: pass --force to overwrite it")
+
+
+def write_output(text: str, output: Path | None, *, overwrite: bool = True) -> None:
+    """`text` to standard output, or to the file of --output (UserError if it can't be written,
+    or if it exists and not `overwrite`)."""
     if output is None:
         click.echo(text, nl=False)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        with output.open("w" if overwrite else "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError as exc:
+        raise _exists(output) from exc
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,8 +22,9 @@ def oversize_error(path: str, size: int) -> LocatedError:
 def manifest_files(paths: Sequence[Path]) -> list[Path]:
     """Files as given, and each folder's *.yaml/*.yml (sorted, not recursive).
 
-    Raises UserError for a path that does not exist or a folder without manifests: deploying
-    "no tasks" because of a wrong path would delete every periodic task.
+    A file reached more than once is listed once, where first reached. Raises UserError for a
+    path that does not exist or a folder without manifests: deploying "no tasks" because of a
+    wrong path would delete every periodic task.
     """
     found: list[Path] = []
     for path in paths:
@@ -45,7 +47,16 @@ def manifest_files(paths: Sequence[Path]) -> list[Path]:
             found.append(path)
         else:
             raise UserError(f"{path}: no such file or folder")
-    return found
+    # The same file named twice (`validate a.yaml a.yaml`, a folder and a file in it, two
+    # links to it) is one file: read twice, each of its tasks would be its own duplicate.
+    seen: set[str] = set()
+    unique = []
+    for file in found:
+        real = os.path.realpath(file)
+        if real not in seen:
+            seen.add(real)
+            unique.append(file)
+    return unique
 
 
 def read_manifest_files(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic_core import PydanticCustomError
 
 from beat_sync.manifest import columns
+from beat_sync.state import canonical_cron_field
 
 if TYPE_CHECKING:
     from pydantic import ValidationInfo
@@ -44,9 +46,90 @@ def did_you_mean(word: str, choices: Any) -> str:
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
+# What a cron field's comma-separated items may be: `*`, `*/step`, a value, `a-b`, `a-b/step`,
+# each value a number or (day_of_week, month_of_year) a three-letter name. Celery's parser
+# accepts more (`re.match`, not a full match, and only the first three letters of a name), but
+# reads it differently from how it is written: `1-2-3` is 1-2, `*/15-3` is */15, `mon#2` and
+# `monxyz` are mon, `jan` in minute is 1. Only what Celery reads exactly as written passes.
+_CRON_ITEM = re.compile(
+    r"\*(?:/[0-9]+)?|(?P<first>[0-9]+|[a-z]+)(?:-(?P<last>[0-9]+|[a-z]+)(?:/[0-9]+)?)?",
+    re.IGNORECASE,
+)
+_CRON_NAMES_FIELD = {"day_of_week": "day of the week", "month_of_year": "month"}
+
+
+@functools.cache
+def _cron_names(field: str) -> dict[str, int]:
+    """The names Celery's parser reads in `field` (day_of_week: sun-sat, month_of_year: jan-dec)."""
+    from celery.utils.time import WEEKDAYS, YEARMONTHS
+
+    return {"day_of_week": WEEKDAYS, "month_of_year": YEARMONTHS}.get(field, {})
+
+
+def _cron_item_problem(field: str, item: str) -> str | None:
+    """Why one comma-separated item of a cron field does not mean what Celery reads, if so."""
+    max_, min_ = columns.CRON_FIELD_RANGES[field]
+    values = f"{min_}-{min_ + max_ - 1}"
+    names = _cron_names(field)
+    if not item:
+        return "an empty item in the list"
+    if "#" in item:
+        return (
+            "Celery's crontab has no 'nth weekday of the month' ('#'): it would read "
+            f"{item!r} as {item.partition('#')[0]!r}, every week"
+        )
+    if any(char.isspace() for char in item):
+        return f"a space inside {item!r}"
+    if item.startswith("-"):
+        return "negative numbers not supported"
+    match = _CRON_ITEM.fullmatch(item)
+    if match is None:
+        if re.fullmatch(r"\w+/\w*", item):
+            return f"{item!r}: a step needs '*' or a range before it, e.g. '*/15' or '5-59/15'"
+        return f"{item!r} is not a value ({values}), a range (a-b), a step (*/n, a-b/n) or '*'"
+    for word in (match["first"], match["last"]):
+        if word is None or word.isdigit() or word.lower() in names:
+            continue
+        if not names:
+            return f"{word!r} is not a number: {field} takes {values}"
+        if word[:3].lower() in names:
+            return (
+                f"write {word[:3]!r} for {word!r} (Celery reads only a name's first three letters)"
+            )
+        hint = did_you_mean(word.lower(), names)
+        return (
+            f"{word!r} is not a {_CRON_NAMES_FIELD[field]}{hint}; "
+            f"use {values} or {', '.join(names)}"
+        )
+    return None
+
+
+def _single_value_step(field: str, item: str) -> str | None:
+    """`*/90` in minute: Celery's parser steps through the range once, leaving only its first
+    value (beat runs at minute 0 only), where the words "every 90 minutes" promise otherwise."""
+    from celery.schedules import crontab_parser
+
+    step = item.rpartition("/")[2]
+    if "/" not in item or int(step) < 2:
+        return None
+    max_, min_ = columns.CRON_FIELD_RANGES[field]
+    selected = crontab_parser(max_, min_).parse(item)
+    if len(selected) != 1:
+        return None
+    (value,) = selected
+    span = item.partition("/")[0]
+    span = f"{min_}-{min_ + max_ - 1}" if span == "*" else span
+    return (
+        f"a step of {step} through {span} selects only {value}, so beat would run at "
+        f"{field} {value} only (write '{value}' if that is meant)"
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def cron_field_problem(field: str, value: str) -> str | None:
-    """Why Celery's crontab parser (what beat runs) or the column refuses a field, if it does."""
+    """Why Celery's crontab parser (what beat runs) or the column refuses a field, or why Celery
+    would read it otherwise than it is written, if so. The field is judged as it is stored (see
+    state.canonical_cron_field: without spaces, in lower case), which is what beat parses."""
     limit = columns.CRON_FIELD_MAX_LENGTH[field]
     if len(value) > limit:
         return (
@@ -55,13 +138,27 @@ def cron_field_problem(field: str, value: str) -> str | None:
         )
     if not value.strip():
         return f"cron {field} must not be empty (use '*' for every value)"
+    items = [item.strip() for item in value.split(",")]
+    reason = next(filter(None, (_cron_item_problem(field, item) for item in items)), None)
+    if reason is None:
+        reason = _celery_refusal(field, canonical_cron_field(value))
+    if reason is None:
+        reason = next(filter(None, (_single_value_step(field, i.lower()) for i in items)), None)
+    return None if reason is None else f"invalid cron {field} {value!r}: {reason}"
+
+
+def _celery_refusal(field: str, value: str) -> str | None:
     from celery.schedules import crontab  # imported here: Celery's import costs ~0.2 s
 
     try:
         crontab(**{field: value})
     except Exception as exc:  # the parser raises ValueError, ParseException, IndexError...
         reason = str(exc).strip().rstrip(".") or type(exc).__name__
-        return f"invalid cron {field} {value!r}: {reason[:1].lower()}{reason[1:]}"
+        if "step cannot be zero" in reason:
+            return "a step must be at least 1"
+        if field == "day_of_week" and reason.endswith("> 6"):
+            reason += " (the days are 0-6, and 0 is Sunday: write 0 or sun for Sunday)"
+        return f"{reason[:1].lower()}{reason[1:]}"
     return None
 
 
@@ -73,7 +170,7 @@ def cron_combination_problem(fields: tuple[str, ...]) -> str | None:
     from celery.schedules import crontab
 
     try:
-        crontab(**dict(zip(columns.CRON_FIELDS, fields, strict=True)))
+        crontab(**dict(zip(columns.CRON_FIELDS, map(canonical_cron_field, fields), strict=True)))
     except Exception as exc:
         return str(exc).rstrip(".").removeprefix("Invalid crontab: ")
     return None
@@ -99,18 +196,41 @@ def number_as_text(value: Any) -> Any:
     return value
 
 
+# Names tzdata ships that are no place: `localtime` is the zone of whichever machine runs beat
+# (a link to /etc/localtime), `Factory` a placeholder whose abbreviation is "-00".
+_NOT_A_PLACE = {
+    "localtime": "the zone of whichever machine runs beat",
+    "Factory": "tzdata's placeholder for a machine whose zone is not set",
+}
+
+
 @functools.cache
 def _timezones() -> frozenset[str]:
     import zoneinfo
 
-    # The same list django-timezone-field (CrontabSchedule.timezone) accepts.
-    return frozenset(zoneinfo.available_timezones())
+    # The same list django-timezone-field (CrontabSchedule.timezone) accepts, less the names
+    # that are no place.
+    return frozenset(zoneinfo.available_timezones() - _NOT_A_PLACE.keys())
+
+
+@functools.cache
+def _timezones_by_lower_case() -> dict[str, str]:
+    return {zone.lower(): zone for zone in _timezones()}
 
 
 def timezone_problem(value: str) -> str | None:
     if value in _timezones():
         return None
-    return f"unknown time zone {value!r}{did_you_mean(value, _timezones())}"
+    if value in _NOT_A_PLACE:
+        return (
+            f"time zone {value!r} is {_NOT_A_PLACE[value]}, not a place: "
+            "name the zone, e.g. Europe/Sofia or UTC"
+        )
+    same_letters = _timezones_by_lower_case().get(value.lower())
+    hint = (
+        f" (did you mean {same_letters!r}?)" if same_letters else did_you_mean(value, _timezones())
+    )
+    return f"unknown time zone {value!r}{hint}"
 
 
 def one_of(value: Any, choices: tuple[str, ...], what: str) -> Any:

@@ -135,17 +135,22 @@ AwareDatetime = Annotated[datetime, BeforeValidator(aware_datetime)]
 JsonMapping = dict[str, Any]
 
 
+def _set(*keys: str) -> dict[str, Any]:
+    """JSON Schema: every one of `keys` is present and not null."""
+    return {"required": list(keys), "properties": {key: {"not": {"type": "null"}} for key in keys}}
+
+
 class TaskSpec(_Strict):
     """One periodic task as the manifest declares it (a django-celery-beat PeriodicTask)."""
 
-    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema
+    # The cross-key rules of rule_problems(), for editors that check against the JSON Schema. A
+    # key written as null counts as not set, as the validator counts it.
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [{"required": [kind]} for kind in SCHEDULE_KINDS],
-            "dependentSchemas": {
-                "clocked": {"required": ["one_off"], "properties": {"one_off": {"const": True}}}
-            },
-            "not": {"required": ["expires", "expire_seconds"]},
+            "oneOf": [_set(kind) for kind in SCHEDULE_KINDS],
+            "if": _set("clocked"),
+            "then": {"required": ["one_off"], "properties": {"one_off": {"const": True}}},
+            "not": _set("expires", "expire_seconds"),
         }
     )
 
@@ -161,7 +166,7 @@ class TaskSpec(_Strict):
     )
     cron: Annotated[
         CronSpec | None,
-        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString),
+        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString | None),
     ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
     interval: IntervalSpec | None = Field(None, description="Run every N periods.")
     solar: SolarSpec | None = Field(None, description="Run at a solar event.")

@@ -4,6 +4,7 @@ records in one more query (tables.ownership)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,11 +65,69 @@ def _schedule_of(row: dict[str, Any]) -> tuple[ScheduleKind, int, Schedule]:
     )
 
 
+@functools.cache
+def _converted_columns() -> dict[str, Any]:
+    """The read columns whose model field converts the database's value (django-timezone-field's
+    zone, which raises for a zone this machine's tzdata does not know), and those fields."""
+    converted = {}
+    for kind in KINDS:
+        model = periodic_task()._meta.get_field(kind.foreign_key).related_model
+        for name in kind.columns:
+            model_field = model._meta.get_field(name)
+            if hasattr(model_field, "from_db_value"):
+                converted[f"{kind.foreign_key}__{name}"] = model_field
+    return converted
+
+
+def _as_text(path: str) -> str:
+    return "text_" + path.replace("__", "_")
+
+
+def _rows(using: str) -> Any:
+    """The PeriodicTask rows joined to their schedules; the converted columns read as the
+    database's text, converted in _read_converted, where a failure is a value, not a raise in
+    the middle of the query's iteration."""
+    from django.db.models import CharField, ExpressionWrapper, F
+
+    converted = _converted_columns()
+    texts = {
+        _as_text(path): ExpressionWrapper(F(path), output_field=CharField()) for path in converted
+    }
+    plain = [path for path in _READ if path not in converted]
+    return periodic_task()._base_manager.using(using).order_by("name").values(*plain, **texts)
+
+
+def _read_converted(row: dict[str, Any], cache: dict, unreadable: list[str]) -> None:
+    """Put each converted column's value into `row`, as the field converts it; a value it
+    refuses stays text and is reported in `unreadable` (one line, naming task and column)."""
+    from django.core.exceptions import ValidationError
+
+    for path, model_field in _converted_columns().items():
+        text = row.pop(_as_text(path))
+        if text is None:
+            row[path] = None
+            continue
+        key = (path, text)
+        if key not in cache:
+            try:
+                cache[key] = (model_field.to_python(text), None)
+            except (ValidationError, ValueError, TypeError) as exc:
+                messages = getattr(exc, "messages", None) or [str(exc)]
+                cache[key] = (text, messages[0])
+        row[path], reason = cache[key]
+        if reason is not None:
+            column = f"{model_field.model._meta.db_table}.{model_field.column}"
+            unreadable.append(
+                f"periodic task {row['name']!r}: {column} holds {text!r}, which cannot be read "
+                f"here ({reason}); apply replaces it"
+            )
+
+
 def read_snapshot(using: str) -> Snapshot:
-    rows = periodic_task()._base_manager.using(using).order_by("name").values(*_READ)
     snapshot = Snapshot(state=CurrentState())
-    tasks, history = [], {}
-    for row in rows:
+    tasks, history, unreadable, cache = [], {}, [], {}
+    for row in _rows(using):
+        _read_converted(row, cache, unreadable)
         kind, schedule_id, schedule = _schedule_of(row)
         name = row["name"]
         tasks.append(TaskState.from_columns(row, schedule))
@@ -79,7 +138,12 @@ def read_snapshot(using: str) -> Snapshot:
         snapshot.ids[name] = row["id"]
         snapshot.date_changed[name] = row["date_changed"]
         snapshot.schedule_ids[name] = (kind, schedule_id)
-    snapshot.state = CurrentState(tasks=tuple(tasks), history=history, records=read_records(using))
+    snapshot.state = CurrentState(
+        tasks=tuple(tasks),
+        history=history,
+        unreadable=tuple(unreadable),
+        records=read_records(using),
+    )
     return snapshot
 
 

@@ -1,7 +1,9 @@
 """Settings of the beat-sync example project (HackSoft Django Styleguide layout).
 
 Everything that differs between a laptop, CI and production comes from the environment:
-  DATABASE_URL        default: SQLite file example_project/var/db.sqlite3 (config/database_url.py)
+  DATABASE_URL        default: SQLite file example_project/var/db.sqlite3 (read by
+                      dj-database-url: sqlite:///relative/path, sqlite:////absolute/path,
+                      postgres://user:password@host:port/name?sslmode=require, ...)
   CELERY_BROKER_URL   default: kombu's filesystem transport in example_project/var/broker/
   EMAIL_BACKEND       default: Django's file backend writing to EMAIL_FILE_PATH
   EMAIL_FILE_PATH     default: example_project/var/emails/
@@ -13,7 +15,8 @@ Tests always use Django's locmem email backend (the test runner swaps it in).
 import os
 from pathlib import Path
 
-from config.database_url import parse_database_url
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # example_project/
 VAR_DIR = BASE_DIR / "var"  # runtime files (database, broker, emails); ignored by git
@@ -66,7 +69,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": parse_database_url(DATABASE_URL)}
+    try:
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    except ValueError as exc:  # its messages never quote the URL, so never its password
+        raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from None
 else:
     VAR_DIR.mkdir(exist_ok=True)  # SQLite creates the file, not its folder
     DATABASES = {

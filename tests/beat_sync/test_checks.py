@@ -77,6 +77,33 @@ def test_no_manifest_yet_is_a_warning_that_says_where_it_looked(settings, tmp_pa
     assert message.msg == f"no manifest to check: {tmp_path / 'missing'}: no such file or folder"
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('schedules = ["schedules"]', "schedules must be a folder or file (a string), not an"),
+        ("pythonpath = 5", "pythonpath must be a folder or an array of folders (strings), not"),
+        ("settings = 5", "settings must be a module name (a string), not an integer (5)"),
+    ],
+)
+def test_a_pyproject_value_of_the_wrong_type_is_e003_not_a_crash(settings, tmp_path, line, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.beat-sync]\n{line}\n")
+    settings.BASE_DIR = tmp_path / "project"
+    [error] = check_manifest()
+    assert (error.level, error.id) == (checks.ERROR, "beat_sync.E003")
+    assert error.msg.startswith(f"{tmp_path / 'pyproject.toml'}:2: [tool.beat-sync] {message}")
+    # What `manage.py check`, migrate and runserver run: a check error, not a TypeError.
+    with pytest.raises(SystemCheckError, match="beat_sync.E003"):
+        call_command("check", tags=["beat_sync"])
+
+
+@pytest.mark.parametrize("value", [5, ["schedules"]])
+def test_a_beat_sync_schedules_setting_of_the_wrong_type_is_e003(settings, value):
+    settings.BEAT_SYNC_SCHEDULES = value
+    [error] = check_manifest()
+    assert error.id == "beat_sync.E003"
+    assert error.msg.startswith("the BEAT_SYNC_SCHEDULES setting must be a folder or file")
+
+
 def test_manage_py_check_runs_it_and_fails(settings, broken_manifest):
     settings.BEAT_SYNC_SCHEDULES = str(broken_manifest)
 

@@ -10,6 +10,7 @@ import pytest
 
 from beat_sync.config import DEFAULT_SCHEDULES, activate_import_path, load_config
 from beat_sync.errors import UserError
+from tests.support.processes import run_beat_sync, user_env
 
 FULL_TABLE = """\
 [tool.beat-sync]
@@ -86,16 +87,63 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
     [
         (
             '[tool.beat-sync]\nsettings = "x"\nschedule = "s"\nfoo = 1\n',
-            "{path}: unknown key(s) in [tool.beat-sync]: foo, schedule "
+            "{path}:4: unknown key(s) in [tool.beat-sync]: foo, schedule "
             "(known: settings, pythonpath, schedules, manage, on_remove)",
         ),
         ('[tool]\nbeat-sync = "schedules"\n', "{path}: [tool.beat-sync] must be a table"),
         (
+            '[project]\nname = "x"\n\n[tool.beat-sync]\nschedules = ["schedules"]\n',
+            "{path}:5: [tool.beat-sync] schedules must be a folder or file (a string), "
+            "not an array",
+        ),
+        (
+            "[tool.beat-sync]  # where beat-sync looks\n\nschedules = 5\n",
+            "{path}:3: [tool.beat-sync] schedules must be a folder or file (a string), "
+            "not an integer (5)",
+        ),
+        (
+            "[tool.beat-sync]\nsettings = 5\n",
+            "{path}:2: [tool.beat-sync] settings must be a module name (a string), "
+            "not an integer (5)",
+        ),
+        (
+            "[tool.beat-sync]\nsettings = true\n",
+            "{path}:2: [tool.beat-sync] settings must be a module name (a string), "
+            "not a boolean (true)",
+        ),
+        (
+            '[tool.beat-sync]\nsettings = ""\n',
+            "{path}:2: [tool.beat-sync] settings must be a module name (a string), "
+            "not an empty string",
+        ),
+        (
+            "[tool.beat-sync]\npythonpath = 5\n",
+            "{path}:2: [tool.beat-sync] pythonpath must be a folder or an array of folders "
+            "(strings), not an integer (5)",
+        ),
+        (
             "[tool.beat-sync]\npythonpath = [1]\n",
-            "{path}: [tool.beat-sync] pythonpath must be a list of folders",
+            "{path}:2: [tool.beat-sync] pythonpath must be a folder or an array of folders "
+            "(strings), not an array",
+        ),
+        (
+            "[tool]\nbeat-sync = {schedules = 1979-05-27}\n",
+            "{path}: [tool.beat-sync] schedules must be a folder or file (a string), "
+            "not a date or time",
         ),
     ],
-    ids=["unknown keys", "not a table", "pythonpath not folders"],
+    ids=[
+        "unknown keys",
+        "not a table",
+        "schedules array",
+        "schedules integer",
+        "settings integer",
+        "settings boolean",
+        "settings empty",
+        "pythonpath integer",
+        "pythonpath not folders",
+        "inline table, a date",
+    ],
 )
 def test_an_unusable_table_is_one_located_error(tmp_path: Path, text: str, message: str):
     root = project(tmp_path, text)
@@ -111,6 +159,28 @@ def test_a_pyproject_that_is_not_toml_names_the_file(tmp_path: Path):
     assert str(raised.value).startswith(
         f"{root / 'pyproject.toml'}: cannot read [tool.beat-sync]: "
     )
+
+
+def test_a_pyproject_that_is_not_utf8_is_one_located_error(tmp_path: Path):
+    root = project(tmp_path, None)
+    (root / "pyproject.toml").write_bytes(b'[tool.beat-sync]\nsettings = "caf\xe9"\n')
+    with pytest.raises(UserError) as raised:
+        load_config(cwd=root, environ={})
+    assert str(raised.value) == (
+        f"{root / 'pyproject.toml'}:2: cannot read [tool.beat-sync]: not UTF-8 text "
+        "(byte 0xe9); TOML files are UTF-8"
+    )
+
+
+@pytest.mark.parametrize("value", ['schedules = ["schedules"]', "settings = 5"])
+def test_the_cli_says_a_wrong_type_in_one_line_and_exits_1(tmp_path: Path, value: str):
+    root = project(tmp_path, f"[tool.beat-sync]\n{value}\n")
+    result = run_beat_sync("validate", env=user_env(), cwd=root)
+    key = value.split()[0]
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"beat-sync: error: {root / 'pyproject.toml'}:2: ")
+    assert f"[tool.beat-sync] {key} must be" in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_activate_import_path_puts_the_folders_first_once(tmp_path: Path, monkeypatch):

@@ -378,7 +378,7 @@ def test_unknown_manage_or_on_remove_values_are_one_error(project, keys, message
     result = cli("diff")
     assert (result.exit_code, result.stderr) == (
         1,
-        f"beat-sync: error: {folder / 'pyproject.toml'}: {message}\n",
+        f"beat-sync: error: {folder / 'pyproject.toml'}:5: {message}\n",
     )
     assert cli("diff", "--manage", "mine").exit_code == 1
 

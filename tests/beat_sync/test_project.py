@@ -2,11 +2,14 @@
 
 import sys
 
+import pytest
 from celery import Celery
 
 from beat_sync.errors import LocatedError
 from beat_sync.manifest import load_manifest_sources
 from beat_sync.project import project_errors
+from tests.support.manifests import write_manifest
+from tests.support.processes import run_beat_sync, user_env
 
 MANIFEST = b"""\
 periodic_tasks:
@@ -101,3 +104,30 @@ def test_a_bound_task_is_checked_without_its_self_argument():
         "args/kwargs do not fit task 'app.tasks.hourly_reports': "
         "hourly_reports() missing 1 required positional argument: 'days'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            'import os\nSECRET_KEY = os.environ["BEAT_SYNC_NO_SUCH_VARIABLE"]\n',
+            "KeyError: 'BEAT_SYNC_NO_SUCH_VARIABLE' (broken_settings.py:2)",
+        ),
+        ("DEBUG = (\n", "SyntaxError: '(' was never closed (broken_settings.py:1)"),
+        (
+            'raise RuntimeError("first line\\nsecond line")\n',
+            "RuntimeError: first line (broken_settings.py:1)",
+        ),
+    ],
+    ids=["KeyError", "SyntaxError", "RuntimeError"],
+)
+def test_settings_that_raise_are_one_line_and_exit_1(tmp_path, settings, message):
+    (tmp_path / "broken_settings.py").write_text(settings)
+    write_manifest(tmp_path / "schedules")
+    result = run_beat_sync(
+        "diff", "--settings", "broken_settings", "--pythonpath", ".", env=user_env(), cwd=tmp_path
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"beat-sync: error: cannot set up Django with the settings 'broken_settings': {message}\n"
+    )

@@ -349,3 +349,62 @@ def test_an_unknown_database_alias_is_one_clear_error():
         UserError, match=r"^unknown database alias 'nope' \(DATABASES has: default\)$"
     ):
         read_current_state(using="nope")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("zone", "reason"),
+    [
+        ("Mars/Olympus", "Invalid timezone 'Mars/Olympus'"),
+        (
+            "../../etc/passwd",
+            "ZoneInfo keys must refer to subdirectories of TZPATH, got: ../../etc/passwd",
+        ),
+    ],
+)
+def test_a_zone_this_machine_does_not_know_is_one_line_and_apply_replaces_it(
+    tmp_path, zone, reason
+):
+    from click.testing import CliRunner
+
+    from beat_sync.cli import main
+    from tests.support.manifests import MANIFEST, write_manifest
+
+    def cli(*args):
+        return CliRunner().invoke(main, [*args, "--schedules", str(folder)])
+
+    folder = write_manifest(tmp_path / "schedules", MANIFEST)
+    assert cli("apply").exit_code == 0
+    with connection.cursor() as cursor:  # as a newer tzdata, or a hand edit, may leave it
+        cursor.execute(
+            "UPDATE django_celery_beat_crontabschedule SET timezone = %s WHERE minute = '30'",
+            [zone],
+        )
+    warning = (
+        "beat-sync: warning: periodic task 'Purge sent emails': "
+        f"django_celery_beat_crontabschedule.timezone holds {zone!r}, which cannot be read here "
+        f"({reason}); apply replaces it\n"
+    )
+
+    state = read_current_state()
+    assert state.unreadable == (warning.removeprefix("beat-sync: warning: ").strip(),)
+    [purge] = [task for task in state.tasks if task.name == "Purge sent emails"]
+    assert purge.schedule.timezone == zone
+
+    diff = cli("diff")
+    assert (diff.exit_code, diff.stderr) == (0, warning)
+    # Changed by SQL since the apply: drift, each field applied -> now -> manifest.
+    assert diff.stdout.startswith(
+        "~ Purge sent emails (changed outside the manifest)\n"
+        "    (each field: applied -> now -> manifest)\n"
+        f"    schedule: cron 30 3 * * * (UTC) -> cron 30 3 * * * ({zone}) -> "
+        "cron 30 3 * * * (UTC)\n"
+    )
+    export = CliRunner().invoke(main, ["export"])
+    assert export.exit_code == 1
+    assert export.stderr.startswith(warning + "<stdout>:")
+    applied = cli("apply")
+    assert (applied.exit_code, applied.stderr) == (0, warning)
+    assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+    assert read_current_state().unreadable == ()
+    assert cli("diff").stdout == "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n"

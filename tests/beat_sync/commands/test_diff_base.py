@@ -204,3 +204,18 @@ def test_an_unknown_ref_is_one_line(repo):
     assert result.stderr == (
         f"beat-sync: error: unknown git ref 'no-such-branch' in {repo.root.resolve()}\n"
     )
+
+
+@pytest.mark.parametrize(
+    "schedules", ["schedules/emails.yaml", "schedules/../schedules/emails.yaml"]
+)
+def test_base_with_a_manifest_file_compares_that_file(repo, schedules):
+    repo.commit(BEFORE, "before")
+    in_sync = repo.beat_sync("diff", "--base", "HEAD", "--schedules", schedules, "--exit-code")
+    assert (in_sync.returncode, in_sync.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 3 unchanged\n",
+    )
+    repo.write(AFTER)
+    changed = repo.beat_sync("diff", "--base", "HEAD", "--schedules", schedules)
+    assert (changed.returncode, changed.stdout) == (0, EXPECTED_TEXT)

@@ -98,3 +98,65 @@ def test_a_row_the_manifest_cannot_hold_is_reported_where_it_lands(tmp_path):
         "beat-sync: error: the exported manifest does not validate: fix those rows, then export "
         "again"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("task", "kwargs", "message"),
+    [
+        (PURGE, '{"weeks": 1}', "args/kwargs do not fit task '" + PURGE + "'"),
+        (PENDING, '{"days": 1}', "args/kwargs do not fit task '" + PENDING + "'"),
+        ("no.such.task", "{}", "task 'no.such.task' is not registered with the Celery app"),
+    ],
+    ids=["kwargs the task cannot take", "a task without parameters", "unregistered task"],
+)
+def test_export_checks_rows_as_diff_does_and_never_promises_a_clean_diff(
+    tmp_path, task, kwargs, message
+):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Weekly", task=task, interval=every, kwargs=kwargs)
+    out = tmp_path / "schedules" / "out.yaml"
+    result = cli("export", "-o", str(out))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.startswith(f"{out}:")
+    assert result.stderr.splitlines()[-1] == (
+        "beat-sync: error: the exported manifest does not validate: fix those rows, then export "
+        "again"
+    )
+    text = out.read_text()
+    assert "`beat-sync diff` shows nothing to change" not in text
+    assert text.splitlines()[1] == (
+        "# Some rows do not validate (export printed where): fix them before committing this file."
+    )
+    # diff says the same of the same text.
+    diff = cli("diff", "--schedules", str(out.parent))
+    assert diff.exit_code == 1
+    assert message in diff.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("existing", ["file", "dangling symlink"])
+def test_export_refuses_to_overwrite_a_file_without_force(tmp_path, existing):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Daily", task=PENDING, interval=every)
+    out = tmp_path / "tasks.yaml"
+    if existing == "file":
+        out.write_text("# hand-written\n")
+    else:
+        out.symlink_to(tmp_path / "nowhere.yaml")
+
+    refused = cli("export", "-o", str(out))
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        f"beat-sync: error: {out} exists: pass --force to overwrite it\n",
+    )
+    assert out.is_symlink() or out.read_text() == "# hand-written\n"
+
+    forced = cli("export", "-o", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "  - name: Daily\n" in out.read_text()

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from beat_sync.cli import main
+from beat_sync.export import export_manifest
+from beat_sync.manifest import load_manifest_sources
+from tests.support.manifests import MANIFEST, interval_manifest, write_generated_manifest
+from tests.support.samples import PURGE, REQUEUE, every_kind, numbered
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "schedules").glob("*.yaml"))
@@ -90,3 +98,166 @@ def test_example_manifests_point_editors_at_a_generated_untracked_schema(path: P
     assert first_line.startswith(prefix)
     target = (path.parent / first_line.removeprefix(prefix)).resolve()
     assert target == ROOT / "example_project" / "var" / "beat-sync.schema.json"
+
+
+# --- Whatever the validator accepts, the schema accepts (editors must not flag valid files) ----
+
+TESTS = ROOT / "tests"
+
+
+def _test_module_manifests() -> list[tuple[str, str]]:
+    """Every manifest written as a string literal in a test module (one holding
+    `periodic_tasks:`), named module:line."""
+    found = []
+    for module in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(), str(module))):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and "periodic_tasks:" in text:
+                found.append((f"{module.relative_to(ROOT)}:{node.lineno}", text))
+    return found
+
+
+def manifests_of_the_tests() -> list[tuple[str, str]]:
+    """(name, text) of every manifest the tests hold: files, literals, and the ones the test
+    support builds (the samples exported, generated manifests)."""
+    files = [
+        *EXAMPLES,
+        *sorted((TESTS / "beat_sync" / "manifest").rglob("*.yaml")),
+        *sorted((TESTS / "beat_sync" / "manifest").rglob("*.yml")),
+    ]
+    corpus = [
+        (str(path.relative_to(ROOT)), path.read_bytes().decode("utf-8", "replace"))
+        for path in files
+    ]
+    corpus += _test_module_manifests()
+    corpus.append(("support.manifests.MANIFEST", MANIFEST))
+    corpus.append(("support.manifests.interval_manifest", interval_manifest(["a", "b"], 5, "q")))
+    corpus.append(("export of samples.every_kind", export_manifest(every_kind(), "UTC")))
+    corpus.append(("export of samples.numbered", export_manifest(numbered(8), "Europe/Sofia")))
+    return corpus
+
+
+def _schema_errors(validator, text: str) -> list[str]:
+    data = json.loads(json.dumps(yaml.safe_load(text), default=str))
+    return [error.message for error in validator.iter_errors(data)]
+
+
+def test_the_schema_accepts_every_manifest_of_the_tests_that_validates(validator, tmp_path):
+    write_generated_manifest(tmp_path, 40, 1)
+    generated = [(path.name, path.read_text()) for path in sorted(tmp_path.glob("*.yaml"))]
+    accepted = 0
+    for name, text in [*manifests_of_the_tests(), *generated]:
+        if not load_manifest_sources([(name, text.encode())]).ok:
+            continue
+        accepted += 1
+        assert _schema_errors(validator, text) == [], name
+    assert accepted >= 20  # the test reads the corpus it means to
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"cron": "0 3 * * *", "expires": None, "expire_seconds": None},
+        {"interval": {"every": 1, "period": "days"}, "clocked": None},
+        {"solar": {"event": "sunset", "latitude": 1.0, "longitude": 2.0}, "cron": None},
+        {"cron": "0 3 * * *", "clocked": None, "one_off": False, "interval": None},
+        {"cron": "0 3 * * *", "expires": "2031-01-01T00:00:00Z", "expire_seconds": None},
+        {"cron": "0 3 * * *", "expires": None, "expire_seconds": 60},
+    ],
+    ids=["expires null", "clocked null", "cron null", "every kind null", "one set", "other set"],
+)
+def test_a_null_key_is_absent_for_the_schema_as_for_the_validator(validator, keys):
+    text = yaml.safe_dump({"periodic_tasks": [{**TASK, **keys}]})
+    assert load_manifest_sources([("m.yaml", text.encode())]).ok
+    assert _schema_errors(validator, text) == []
+
+
+# Manifests built to be valid, with every key, null where null means "not set".
+_names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,20}[A-Za-z0-9]", fullmatch=True)
+_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+_when = st.datetimes(datetime(2090, 1, 1), datetime(2190, 1, 1)).map(
+    lambda moment: moment.replace(microsecond=0, tzinfo=UTC)
+)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-1000, 1000) | st.floats(-1e6, 1e6) | _text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    max_leaves=6,
+)
+_cron_field = st.sampled_from(["*", "0", 5, "*/15", "1-5", "0,30"])
+_cron = st.one_of(
+    st.sampled_from(["0 3 * * *", "*/15 * * * *", "5 4 1 1 *", " 0  3 * * mon-fri "]),
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "minute": _cron_field,
+            "hour": st.sampled_from(["*", "3", 4, "9-17"]),
+            "day_of_week": st.sampled_from(["*", "mon-fri", 0, "1,3"]),
+            "day_of_month": st.sampled_from(["*", "1", 15]),
+            "month_of_year": st.sampled_from(["*", "1-6", 12]),
+            "timezone": st.sampled_from([None, "UTC", "Europe/Sofia"]),
+        },
+    ),
+)
+_schedules = {
+    "cron": _cron,
+    "interval": st.fixed_dictionaries(
+        {"every": st.integers(1, 1000), "period": st.sampled_from(["days", "minutes"])}
+    ),
+    "solar": st.fixed_dictionaries(
+        {
+            "event": st.sampled_from(["sunrise", "sunset", "solar_noon"]),
+            "latitude": st.integers(-8900, 8900).map(lambda n: n / 100),
+            "longitude": st.integers(-17900, 17900).map(lambda n: n / 100),
+        }
+    ),
+    "clocked": _when,
+}
+
+
+@st.composite
+def _task(draw) -> dict:
+    kind = draw(st.sampled_from(sorted(_schedules)))
+    task: dict = {"name": "", "task": draw(st.sampled_from([PURGE, REQUEUE]))}
+    task[kind] = draw(_schedules[kind])
+    for other in sorted(set(_schedules) - {kind}):  # another kind: absent or null
+        if draw(st.booleans()):
+            task[other] = None
+    if kind == "clocked":
+        task["one_off"] = True
+    elif draw(st.booleans()):
+        task["one_off"] = draw(st.booleans())
+    expiry = draw(st.sampled_from(["none", "expires", "expire_seconds", "both null"]))
+    if expiry == "expires":
+        task["expires"] = draw(st.one_of(st.none(), _when))
+    elif expiry == "expire_seconds":
+        task["expire_seconds"] = draw(st.one_of(st.none(), st.integers(0, 86400)))
+    elif expiry == "both null":
+        task["expires"] = task["expire_seconds"] = None
+    optional = {
+        "args": st.lists(_json, max_size=3),
+        "kwargs": st.dictionaries(_text, _json, max_size=3),
+        "headers": st.dictionaries(_text, _json, max_size=3),
+        "queue": st.one_of(st.none(), _names),
+        "exchange": st.one_of(st.none(), _names),
+        "routing_key": st.one_of(st.none(), _names),
+        "priority": st.one_of(st.none(), st.integers(0, 255)),
+        "start_time": st.one_of(st.none(), _when),
+        "enabled": st.booleans(),
+        "description": _text,
+    }
+    for key, values in optional.items():
+        if draw(st.booleans()):
+            task[key] = draw(values)
+    return task
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tasks=st.lists(_task(), min_size=1, max_size=4), names=st.lists(_names, unique=True))
+def test_the_schema_accepts_generated_valid_manifests(validator, tasks, names):
+    assume(len(names) >= len(tasks))
+    for task, name in zip(tasks, names, strict=False):
+        task["name"] = name
+    text = yaml.safe_dump({"periodic_tasks": tasks}, allow_unicode=True, sort_keys=False)
+    result = load_manifest_sources([("generated.yaml", text.encode())])
+    assert result.ok, [str(error) for error in result.errors]
+    assert _schema_errors(validator, text) == []

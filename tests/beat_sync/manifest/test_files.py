@@ -104,3 +104,26 @@ def test_a_file_over_the_limit_is_not_read(tmp_path: Path):
     assert [str(error) for error in errors] == [
         f"{big}:1:1: file is 5,242,881 bytes, over the 5,242,880-byte (5 MiB) limit"
     ]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["a.yaml", "a.yaml"],  # the example: the same file twice
+        [".", "a.yaml"],  # a folder, and a file in it
+        ["a.yaml", "link.yaml"],  # a file and a link to it
+        ["a.yaml", "sub/../a.yaml"],
+    ],
+    ids=["twice", "folder and file", "link", "another spelling"],
+)
+def test_the_same_file_given_twice_is_read_once(tmp_path: Path, monkeypatch, given):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.yaml").write_text(
+        f"periodic_tasks:\n  - {{name: A, task: {TASK}, cron: '0 2 * * *'}}\n"
+    )
+    (tmp_path / "link.yaml").symlink_to("a.yaml")
+    result = load_manifest([Path(path) for path in given])
+    assert result.errors == ()
+    assert [spec.name for spec in result.specs] == ["A"]
+    assert result.files == (str(Path(given[0]) / "a.yaml" if given[0] == "." else given[0]),)

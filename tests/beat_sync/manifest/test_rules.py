@@ -93,3 +93,97 @@ def test_did_you_mean_and_time_zones():
     assert timezone_problem("Europe/Sofa") == (
         "unknown time zone 'Europe/Sofa' (did you mean 'Europe/Sofia'?)"
     )
+
+
+# Fields Celery's parser accepts but reads otherwise than they are written (what beat runs, then
+# what a reader or cron-descriptor's plain words would take them to mean).
+READ_OTHERWISE = [
+    ("minute", "*/90", {0}),  # "every 90 minutes": at :00 only
+    ("minute", "*/61", {0}),
+    ("hour", "*/36", {0}),
+    ("hour", "*/24", {0}),
+    ("day_of_month", "*/45", {1}),
+    ("day_of_month", "*/31", {1}),
+    ("minute", "10-20/30", {10}),
+    ("minute", "50-10/30", {50}),  # wrapping range
+    ("month_of_year", "*/12", {1}),
+    ("day_of_week", "*/7", {0}),
+    ("day_of_week", "mon#2", {1}),  # "second Monday of the month": every Monday
+    ("day_of_week", "fri-sat#1", {5, 6}),
+    ("day_of_week", "monxyz", {1}),
+    ("day_of_week", "friday", {5}),
+    ("day_of_week", "jan", {1}),  # a month name: Monday
+    ("month_of_year", "mon", {1}),  # a day name: January
+    ("minute", "jan", {1}),
+    ("hour", "fri", {5}),
+    ("minute", "1-2-3", {1, 2}),
+    ("minute", "*/15-3", {0, 15, 30, 45}),
+    ("hour", "1-9/2/3", {1, 3, 5, 7, 9}),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "celery_reads"), READ_OTHERWISE)
+def test_a_field_celery_reads_otherwise_than_written_is_refused(field, value, celery_reads):
+    from celery.schedules import crontab_parser
+
+    from beat_sync.manifest.columns import CRON_FIELD_RANGES
+
+    assert crontab_parser(*CRON_FIELD_RANGES[field]).parse(value) == celery_reads
+    assert cron_field_problem(field, value).startswith(f"invalid cron {field} {value!r}: ")
+
+
+def test_what_celery_reads_as_written_passes_spaces_and_case_aside():
+    for field, value in [
+        ("minute", "0, 30"),
+        ("minute", "*/59"),
+        ("minute", "50-10"),
+        ("minute", "50-10/5"),
+        ("hour", "*/12"),
+        ("day_of_month", "*/2"),
+        ("month_of_year", "JAN-mar/2"),
+        ("day_of_week", "mon, tue"),
+        ("day_of_week", "SAT-sun"),
+        ("day_of_week", "1-5/2"),
+    ]:
+        assert cron_field_problem(field, value) is None, value
+    assert cron_combination_problem(("0", "3", "*", "*", "mon, tue")) is None
+
+
+def test_messages_name_the_field_and_what_it_takes():
+    assert cron_field_problem("day_of_week", "7") == (
+        "invalid cron day_of_week '7': invalid end range: 7 > 6 "
+        "(the days are 0-6, and 0 is Sunday: write 0 or sun for Sunday)"
+    )
+    assert cron_field_problem("day_of_month", "L") == (
+        "invalid cron day_of_month 'L': 'L' is not a number: day_of_month takes 1-31"
+    )
+    assert (
+        cron_field_problem("minute", "*/0")
+        == "invalid cron minute '*/0': a step must be at least 1"
+    )
+    assert (
+        cron_field_problem("minute", "1,,2")
+        == "invalid cron minute '1,,2': an empty item in the list"
+    )
+    assert cron_field_problem("minute", "1 5") == "invalid cron minute '1 5': a space inside '1 5'"
+
+
+@pytest.mark.parametrize(
+    ("zone", "message"),
+    [
+        ("utc", "unknown time zone 'utc' (did you mean 'UTC'?)"),
+        ("europe/sofia", "unknown time zone 'europe/sofia' (did you mean 'Europe/Sofia'?)"),
+        (
+            "localtime",
+            "time zone 'localtime' is the zone of whichever machine runs beat, not a place: "
+            "name the zone, e.g. Europe/Sofia or UTC",
+        ),
+        (
+            "Factory",
+            "time zone 'Factory' is tzdata's placeholder for a machine whose zone is not set, "
+            "not a place: name the zone, e.g. Europe/Sofia or UTC",
+        ),
+    ],
+)
+def test_zones_that_are_no_place_or_differ_in_case(zone, message):
+    assert timezone_problem(zone) == message
