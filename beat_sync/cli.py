@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -21,6 +22,10 @@ COMMANDS: dict[str, str] = {
     "schema": "beat_sync.commands.schema",
     "validate": "beat_sync.commands.validate",
 }
+
+
+# Errors of writing to a full, broken or closed output (not of anything beat-sync reads).
+OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 
 
 def run_standalone(command: click.Command, **kwargs: Any) -> NoReturn:
@@ -46,6 +51,14 @@ def run_standalone(command: click.Command, **kwargs: Any) -> NoReturn:
         # The reader went away (`beat-sync diff | head`): nothing left to say to it, and the
         # interpreter's own flush at exit must not report the same broken pipe again.
         stdout_to_devnull()
+        sys.exit(1)
+    except OSError as exc:
+        # Output that cannot be written (`beat-sync diff > /dev/full`): one line, not a
+        # traceback. apply's plan never gets here: it is written inside its transaction.
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        stdout_to_devnull()
+        click.echo(f"beat-sync: error: cannot write the output: {exc.strerror}", err=True)
         sys.exit(1)
     sys.exit(status if isinstance(status, int) else 0)
 

@@ -88,7 +88,10 @@ def iter_runs(
             last, checks = now, 0
         else:
             checks += 1
-        now = now + timedelta(seconds=max(next_check, 0.000001))
+        try:
+            now = now + timedelta(seconds=max(next_check, 0.000001))
+        except OverflowError:  # the next check is past the year 9999: no run before it
+            return
 
 
 def next_runs(

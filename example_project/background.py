@@ -81,12 +81,15 @@ def start_worker(
     return start_celery("worker", args, env=env, log_path=log_path)
 
 
-def start_beat(*, env: dict[str, str], log_path: Path, max_interval: int = 1) -> Background:
+def start_beat(
+    *, env: dict[str, str], log_path: Path, max_interval: int = 1, loglevel: str = "INFO"
+) -> Background:
     """Beat with django-celery-beat's DatabaseScheduler, which re-reads the tables when
-    `beat-sync apply` moves the change marker; `max_interval` bounds how long that takes."""
+    `beat-sync apply` moves the change marker; `max_interval` bounds how long that takes.
+    At `loglevel="DEBUG"` it logs each schedule it loads ("Current schedule:")."""
     args = [
         "beat",
-        "--loglevel=INFO",
+        f"--loglevel={loglevel}",
         f"--max-interval={max_interval}",
         "--scheduler=django_celery_beat.schedulers:DatabaseScheduler",
     ]

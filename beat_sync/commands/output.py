@@ -131,7 +131,8 @@ def interrupts_deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # None: a handler installed outside Python, which cannot be put back; the default then.
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
 def refuse_overwriting(output: Path | None, force: bool) -> None:

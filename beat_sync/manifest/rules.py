@@ -11,7 +11,7 @@ import difflib
 import functools
 import math
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic_core import PydanticCustomError
@@ -274,6 +274,77 @@ def json_problems(value: Any, loc: KeyPath = ()) -> list[Problem]:
     return [Problem(loc, f"{kind} is not JSON-serialisable{hint}", False)]
 
 
+# Python's dates end at 0001-01-01 and 9999-12-31; beat and Django convert a stored time to other
+# zones (beat's, a cron's), which may move it a day either way: a day to spare at both ends.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+# Celery adds an interval to the last run and converts the sum to UTC and to the app's zone
+# (celery.utils.time.remaining): a year to spare covers the zone and beat running after validate.
+LATEST_INTERVAL_END = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def datetime_range_problem(field: str, value: datetime) -> str | None:
+    """Why an aware date and time cannot be stored in UTC and used by beat, if so."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is not None and EARLIEST <= utc < LATEST:
+        return None
+    return (
+        f"'{field}' {value.isoformat(sep=' ')} is out of range: it is stored in UTC, and beat "
+        f"computes with it in other zones; give a time from {EARLIEST.date().isoformat()} to "
+        f"{(LATEST - timedelta(days=1)).date().isoformat()} (UTC)"
+    )
+
+
+def interval_problem(every: int, period: str) -> str | None:
+    """Why Celery cannot compute the next run of `every` `period`s, if so: beat adds the interval
+    to the last run time, and a sum past 9999 raises OverflowError in beat (at start: no task
+    runs at all; later: a traceback on every tick)."""
+    now = datetime.now(UTC)
+    try:
+        if now + timedelta(**{period: every}) < LATEST_INTERVAL_END:
+            return None
+    except OverflowError:  # past timedelta's 999,999,999 days, or past the year 9999
+        pass
+    return (
+        f"an interval of {every:,} {period} is more than Celery can compute: beat adds it to "
+        f"the last run time, and now plus the interval must fall before "
+        f"{LATEST_INTERVAL_END.date().isoformat()}"
+    )
+
+
+# The zone furthest ahead of UTC (+14:00): a cron without `timezone` is in the project's zone,
+# unknown here; its runs after a start_time are latest there.
+_EASTERNMOST_ZONE = "Pacific/Kiritimati"
+
+
+@functools.lru_cache(maxsize=4096)
+def cron_start_problem(
+    fields: tuple[str, ...], zone: str | None, start_time: datetime
+) -> str | None:
+    """Why Celery cannot compute a cron's first run after `start_time`, which beat asks while
+    `start_time` is ahead (django-celery-beat's PeriodicTask.due_start_time), if so."""
+    import zoneinfo
+
+    from celery.schedules import crontab
+
+    stored = map(canonical_cron_field, fields)
+    schedule = crontab(**dict(zip(columns.CRON_FIELDS, stored, strict=True)))
+    try:
+        start, ends_in, _ = schedule.remaining_delta(
+            start_time, tz=zoneinfo.ZoneInfo(zone or _EASTERNMOST_ZONE)
+        )
+        start + ends_in
+    except (OverflowError, RuntimeError, ValueError):
+        return (
+            f"the cron has no run Celery can compute after start_time "
+            f"{start_time.isoformat(sep=' ')}: dates end in the year 9999"
+        )
+    return None
+
+
 def aware_datetime(value: Any, info: ValidationInfo) -> Any:
     """An ISO 8601 string or a YAML timestamp, refused without a time or a UTC offset."""
     if isinstance(value, str):
@@ -290,6 +361,9 @@ def aware_datetime(value: Any, info: ValidationInfo) -> Any:
                 f"'{info.field_name}' is a naive datetime ({value.isoformat(sep=' ')}): "
                 "add a UTC offset, e.g. +00:00"
             )
+        reason = datetime_range_problem(info.field_name, value)
+        if reason:
+            raise problem(reason)
     elif isinstance(value, date):
         raise problem(
             f"'{info.field_name}' needs a time and a UTC offset, not just the date "

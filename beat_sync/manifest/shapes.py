@@ -25,11 +25,14 @@ from beat_sync.errors import Location
 from beat_sync.manifest import columns
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
+    Problem,
     aware_datetime,
     cron_combination_problem,
     cron_field_problem,
     cron_fields_of,
+    cron_start_problem,
     finite,
+    interval_problem,
     json_problems,
     number_as_text,
     one_of,
@@ -111,6 +114,13 @@ class IntervalSpec(_Strict):
     @classmethod
     def _known_period(cls, value: Any) -> Any:
         return one_of(value, columns.PERIODS, "period")
+
+    @model_validator(mode="after")
+    def _celery_can_compute(self) -> IntervalSpec:
+        reason = interval_problem(self.every, self.period)
+        if reason:
+            raise problem(reason, [Problem(("every",), reason, False)])
+        return self
 
 
 class SolarSpec(_Strict):
@@ -228,6 +238,17 @@ class TaskSpec(_Strict):
         found = rule_problems({key: getattr(self, key) for key in self.model_fields_set})
         if found:
             raise problem(found[0].message, found)
+        return self
+
+    @model_validator(mode="after")
+    def _first_cron_run_computable(self) -> TaskSpec:
+        if self.cron is None or self.start_time is None:
+            return self
+        cron = self.cron
+        fields = tuple(getattr(cron, field) for field in columns.CRON_FIELDS)
+        reason = cron_start_problem(fields, cron.timezone, self.start_time)
+        if reason:
+            raise problem(reason, [Problem(("start_time",), reason, False)])
         return self
 
     @property

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,22 @@ def test_a_usage_error_exits_1_not_the_2_that_means_changes(args, message):
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["schema"], ["validate", "--no-check-tasks"], ["diff", "--base", "HEAD"]]
+)
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(args):
+    # /dev/full: every write fails with "No space left on device".
+    command = [sys.executable, "-m", "beat_sync", *args]
+    result = subprocess.run(
+        ["sh", "-c", '"$@" > /dev/full', "sh", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "beat-sync: error: cannot write the output: No space left on device\n",
+    )

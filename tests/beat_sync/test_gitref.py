@@ -1,5 +1,6 @@
 """Reading a schedules folder at a git ref: a real repository in a temporary folder."""
 
+import os
 import subprocess
 
 import pytest
@@ -128,15 +129,21 @@ def test_a_committed_symlink_that_cannot_be_followed_at_the_ref_is_one_line(repo
     assert str(raised.value) == f"HEAD:schedules/link.yaml: cannot read the symlink: {reason}"
 
 
-def test_a_file_name_with_a_line_break_is_read(repo):
+def test_any_file_name_is_read(repo):
+    not_utf8 = os.fsdecode(b"caf\xe9.yaml")  # bytes a file system allows in a name
     commit_files(
         repo,
-        {"schedules/two\nlines.yaml": "a: 1\n", "schedules/z.yaml": "b: 2\n"},
+        {
+            "schedules/two\nlines.yaml": "a: 1\n",
+            "schedules/tab\there.yaml": "b: 2\n",
+            f"schedules/{not_utf8}": "c: 3\n",
+        },
         "first",
     )
     assert read_manifest_sources_at_ref("HEAD", repo / "schedules") == [
+        (f"HEAD:schedules/{not_utf8}", b"c: 3\n"),
+        ("HEAD:schedules/tab\there.yaml", b"b: 2\n"),
         ("HEAD:schedules/two\nlines.yaml", b"a: 1\n"),
-        ("HEAD:schedules/z.yaml", b"b: 2\n"),
     ]
 
 

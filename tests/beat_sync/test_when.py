@@ -151,3 +151,12 @@ def test_runs_are_read_in_a_crons_zone_else_the_project_default():
     assert zone_of(IntervalSchedule(1, "days"), "America/New_York") == NEW_YORK
     assert zone_of(IntervalSchedule(1, "days"), "project default") == ZoneInfo("UTC")
     assert next_runs(task(cron("0 0 1 1 *")), after=datetime(2027, 1, 1, tzinfo=UTC), count=1)
+
+
+def test_a_run_past_the_year_9999_ends_the_runs_instead_of_raising():
+    # The longest interval validate accepts: its first run is in the year 9998, its next one
+    # past what a datetime holds.
+    after = at("2026-11-28T12:00:00+00:00")
+    days = (at("9999-01-01T00:00:00+00:00") - after).days - 1
+    runs = next_runs(task(IntervalSchedule(days, "days")), after=after, count=3)
+    assert [run.year for run in runs] == [9998]

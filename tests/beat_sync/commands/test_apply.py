@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import signal
 import subprocess
@@ -9,6 +11,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from django.core.management import call_command
 
 from beat_sync.cli import main
 from beat_sync.tables import read_current_state
@@ -243,4 +246,27 @@ def test_a_dry_run_refuses_what_apply_refuses(tmp_path, text):
     allowed = cli("apply", "--dry-run", "--allow-empty", "--schedules", str(empty))
     assert allowed.exit_code == 0
     assert allowed.stdout.endswith("2 to remove, 0 unchanged\nDry run: nothing was changed.\n")
+    assert len(read_current_state().tasks) == 2
+
+
+class _FillsUpAfterThePlan(io.StringIO):
+    """A standard output that takes the plan, then fails (a disk that fills up just then)."""
+
+    def write(self, text: str) -> int:
+        if "Applied:" in text:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(text)
+
+
+@pytest.mark.django_db
+def test_a_report_that_cannot_be_printed_after_the_commit_says_it_was_committed(tmp_path):
+    folder = str(write_manifest(tmp_path / "schedules"))
+    out, err = _FillsUpAfterThePlan(), io.StringIO()
+    # No CommandError: the exit status is 0, the change was applied.
+    call_command("setup_periodic_tasks", "--schedules", folder, stdout=out, stderr=err)
+    assert out.getvalue().endswith("2 to add, 0 to change, 0 to remove, 0 unchanged\n")
+    assert err.getvalue() == (
+        "beat-sync: the change was committed. Applied: 2 added, 0 changed, 0 removed "
+        "(0 unchanged). (cannot write to standard output: No space left on device)\n"
+    )
     assert len(read_current_state().tasks) == 2

@@ -187,3 +187,32 @@ def test_messages_name_the_field_and_what_it_takes():
 )
 def test_zones_that_are_no_place_or_differ_in_case(zone, message):
     assert timezone_problem(zone) == message
+
+
+def test_the_longest_interval_is_the_one_celery_can_still_add_to_now():
+    from datetime import UTC, timedelta
+
+    from beat_sync.manifest.rules import LATEST_INTERVAL_END, interval_problem
+
+    for period in ("days", "hours", "minutes"):
+        room = (LATEST_INTERVAL_END - datetime.now(UTC)) // timedelta(**{period: 1})
+        assert interval_problem(room - 1, period) is None
+        assert interval_problem(room + 1, period).startswith(f"an interval of {room + 1:,} ")
+    assert interval_problem(2_147_483_647, "seconds") is None
+    assert interval_problem(10**9, "days") is not None  # past timedelta's own bound
+
+
+def test_times_are_refused_where_utc_or_another_zone_would_overflow():
+    from beat_sync.manifest.rules import datetime_range_problem
+
+    for text in ("0001-01-02T00:00:00+00:00", "9999-12-30T23:59:59+00:00"):
+        assert datetime_range_problem("expires", datetime.fromisoformat(text)) is None
+    for text in (
+        "0001-01-01T00:00:00+01:00",  # overflows in UTC
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T12:00:00+00:00",  # overflows a zone west of UTC
+        "9999-12-31T00:00:00+00:00",
+    ):
+        assert datetime_range_problem("expires", datetime.fromisoformat(text)).startswith(
+            f"'expires' {datetime.fromisoformat(text).isoformat(sep=' ')} is out of range"
+        )
