@@ -16,7 +16,7 @@ from beat_sync.commands.options import (
     project_options,
 )
 from beat_sync.commands.output import (
-    interrupts_deferred,
+    interrupts_ignored,
     print_unreadable,
     render_plan,
     report_committed,
@@ -77,7 +77,7 @@ def command(
         return
     # The plan is printed inside the transaction, before COMMIT: if it cannot be printed (a
     # closed pipe, a full disk, Ctrl-C) the change rolls back and exit 1 is the truth. From
-    # then until the commit is reported, Ctrl-C is ignored (see interrupts_deferred).
+    # then until the commit is reported, Ctrl-C is ignored (see interrupts_ignored).
     after_printing = contextlib.ExitStack()
 
     def print_then_commit(plan: Plan) -> None:
@@ -86,7 +86,7 @@ def command(
             write_stdout(render_plan(plan, "text", color, runs_of(plan, project)), color)
         except UserError as exc:
             raise UserError(f"{exc}; rolled back, nothing was changed") from exc
-        after_printing.enter_context(interrupts_deferred())
+        after_printing.enter_context(interrupts_ignored())
 
     with after_printing:
         result = api.apply(

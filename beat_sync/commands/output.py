@@ -116,7 +116,7 @@ def report_committed(text: str) -> None:
 
 
 @contextlib.contextmanager
-def interrupts_deferred() -> Iterator[None]:
+def interrupts_ignored() -> Iterator[None]:
     """Ctrl-C (SIGINT) ignored while the block runs.
 
     From the moment apply's plan is printed until the commit is done and reported (a moment:
