@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from beat_sync.manifest import ManifestResult
     from beat_sync.plan import Plan
     from beat_sync.state import TaskState
+    from beat_sync.status import TaskStatus
     from beat_sync.tables import ApplyResult
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "plan_against_tables",
     "plan_between",
     "plan_runs",
+    "status",
     "upcoming_runs",
     "validate",
 ]
@@ -390,3 +392,59 @@ def plan_runs(
         )
         runs[change.name] = tuple(moment.astimezone(zone) for moment in moments)
     return runs
+
+
+@dataclass(frozen=True)
+class Status:
+    """Every periodic task in the tables, with its health and runs at `now`."""
+
+    tasks: tuple[TaskStatus, ...]  # sorted by name
+    now: datetime
+    default_timezone: str  # the zone non-cron tasks' runs are read in
+
+    @property
+    def overdue(self) -> tuple[str, ...]:
+        """The names of the enabled tasks beat has not run when it should have."""
+        return tuple(s.task.name for s in self.tasks if s.health == "overdue")
+
+
+def status(
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    now: datetime,
+    using: str = "default",
+    manage: str = "all",
+) -> Status:
+    """What beat has done with each row and will do next (two queries, the tasks and the
+    ownership records, whatever the number of tasks); `desired` says which names the manifest
+    declares, the records which rows drifted and, with `manage="owned"` (UserError without the
+    beat_sync app), which rows beat-sync does not manage (beat_sync.status says how)."""
+    from beat_sync.plan import is_beat_owned
+    from beat_sync.project import beat_max_interval
+    from beat_sync.status import task_status
+    from beat_sync.tables import read_tables, require_installed
+
+    if manage == "owned":
+        require_installed('manage = "owned"')
+    snapshot = read_tables(using=using)
+    records = snapshot.state.records or {}
+    declared = {task.name: task for task in desired}
+    max_interval = beat_max_interval()
+    tasks = tuple(
+        task_status(
+            task,
+            history=snapshot.state.history[task.name],
+            date_changed=snapshot.date_changed.get(task.name),
+            declared=declared,
+            beat_owned=project.beat_owned,
+            now=now,
+            max_interval=max_interval,
+            record=records.get(task.name),
+            managed=manage == "all"
+            or task.name in records
+            or is_beat_owned(task.name, project.beat_owned),
+        )
+        for task in snapshot.state.tasks
+    )
+    return Status(tasks, now, project.default_timezone)

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "export": "beat_sync.commands.export",
     "next": "beat_sync.commands.next",
     "schema": "beat_sync.commands.schema",
+    "status": "beat_sync.commands.status",
     "validate": "beat_sync.commands.validate",
 }
 

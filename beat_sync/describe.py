@@ -50,9 +50,9 @@ def format_datetime(value: datetime) -> str:
 
 def format_run(moment: datetime, zone: tzinfo) -> str:
     """A run as people read it, in `zone` with its offset: `Sun 14 Mar 2027 03:30 EDT (UTC-04:00)`
-    (seconds shown only when not zero; a UTC run is just `... 03:30 UTC`)."""
+    (seconds shown only when not zero, fractions never; a UTC run is just `... 03:30 UTC`)."""
     local = moment.astimezone(zone)
-    clock = "%H:%M:%S" if local.second or local.microsecond else "%H:%M"
+    clock = "%H:%M:%S" if local.second else "%H:%M"
     text = local.strftime(f"%a %d %b %Y {clock} %Z")
     if local.tzname() == "UTC":
         return text
@@ -67,6 +67,31 @@ def runs_text(moments: Sequence[datetime], enabled: bool = True) -> str:
     if not moments:
         return "none (it will not run again)"
     return ", ".join(format_run(moment, moment.tzinfo) for moment in moments)
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long before `now`: `40 s ago`, `20 min ago`, `2 h ago`, `3 days ago` (`in 5 min` for
+    a moment after `now`, a clock ahead of this one)."""
+    seconds = (now - moment).total_seconds()
+    later = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("days", 86400 * 2), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            amount = int(seconds // (86400 if unit == "days" else size))
+            break
+    else:
+        unit, amount = "s", int(seconds)
+    return f"in {amount} {unit}" if later else f"{amount} {unit} ago"
+
+
+def schedule_words(schedule: Schedule) -> str:
+    """A schedule in plain words where there are some (a cron's description and zone), else its
+    one-line text."""
+    if isinstance(schedule, CronSchedule):
+        words = describe_cron(schedule.expression)
+        if words:
+            return f"{words} ({schedule.timezone})"
+    return schedule_text(schedule)
 
 
 def format_run_json(moment: datetime, zone: tzinfo) -> str:

@@ -204,7 +204,7 @@ def _changed_fields(old: TaskState, new: TaskState) -> tuple[FieldChange, ...]:
     )
 
 
-def _drifted(now_state: TaskState, record: Record | None, now: datetime) -> bool:
+def drifted(now_state: TaskState, record: Record | None, now: datetime) -> bool:
     """The row no longer holds what apply wrote (beat's disabling of a spent task aside)."""
     if record is None:
         return False
@@ -318,7 +318,7 @@ def make_plan(
             changes.append(TaskChange("adopt", name, old, new, _changed_fields(old, new)))
         elif old == new:
             unchanged.append(name)
-        elif _drifted(old, recorded.get(name), now):
+        elif drifted(old, recorded.get(name), now):
             fields = _drift_fields(old, new, recorded[name].applied)
             changes.append(TaskChange("change", name, old, new, fields, drift=True))
         else:

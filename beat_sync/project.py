@@ -122,6 +122,20 @@ def default_timezone() -> str:
     return str(app.conf.timezone or getattr(settings, "CELERY_TIMEZONE", None) or "UTC")
 
 
+# django_celery_beat.schedulers.DEFAULT_MAX_INTERVAL: how long DatabaseScheduler sleeps at most.
+DATABASE_SCHEDULER_MAX_INTERVAL = 5.0
+
+
+def beat_max_interval() -> float:
+    """The longest beat sleeps between two checks, in seconds, as DatabaseScheduler takes it:
+    the app's `beat_max_loop_interval`, else its own 5 s (`celery beat --max-interval` is beat's
+    own and cannot be read from here)."""
+    from celery import current_app
+
+    configured = current_app._get_current_object().conf.beat_max_loop_interval
+    return float(configured or DATABASE_SCHEDULER_MAX_INTERVAL)
+
+
 def project_errors(specs: Iterable[TaskSpec], tasks: Mapping[str, Any]) -> list[LocatedError]:
     """What the manifest asks of the project that it cannot do, located in the manifest.
 

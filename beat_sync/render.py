@@ -16,13 +16,30 @@ JSON: the contract is docs/json-output.md.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from beat_sync.describe import format_run_json, runs_text, schedule_note, value_json, value_text
+from beat_sync.describe import (
+    ago,
+    format_run,
+    format_run_json,
+    runs_text,
+    schedule_json,
+    schedule_note,
+    schedule_words,
+    value_json,
+    value_text,
+)
 from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
+from beat_sync.status import HEALTHS, TaskStatus
+from beat_sync.when import zone_of
+
+if TYPE_CHECKING:
+    from beat_sync.api import Status
 
 # Under a drifted task's header: the order of the three values on each field line.
 DRIFT_LEGEND = "(each field: applied -> now -> manifest)"
@@ -188,3 +205,74 @@ def render_markdown(plan: Plan, runs: Runs | None = None) -> str:
             name = f"{_code(change.old_name)} → {name}"
         lines.append(f"| {label} | {name} | {_markdown_cell(change, runs)} |")
     return "\n".join(lines) + "\n"
+
+
+# `beat-sync status`: one line per task under a header, the columns aligned, then a summary.
+STATUS_COLUMNS = ("NAME", "SCHEDULE", "ENABLED", "LAST RUN", "RUNS", "NEXT RUN", "HEALTH")
+
+
+def _status_row(status: TaskStatus, now: datetime, default_timezone: str) -> tuple[str, ...]:
+    task = status.task
+    zone = zone_of(task.schedule, default_timezone)
+    if status.last_run_at is None:
+        last = "never"
+    else:
+        last = f"{format_run(status.last_run_at, zone)} ({ago(status.last_run_at, now)})"
+    if status.next_run is None:
+        upcoming = "-"
+    elif status.next_run <= now:
+        upcoming = "now (owed a run)"
+    else:
+        upcoming = format_run(status.next_run, zone)
+    return (
+        task.name,
+        schedule_words(task.schedule),
+        "yes" if task.enabled else "no",
+        last,
+        str(status.total_run_count),
+        upcoming,
+        status.health,
+    )
+
+
+def render_status_text(report: Status) -> str:
+    """The tables' tasks as aligned columns, then `N tasks: 2 ok, 1 overdue, ...`."""
+    rows = [STATUS_COLUMNS] + [
+        _status_row(status, report.now, report.default_timezone) for status in report.tasks
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(STATUS_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    counts = Counter(status.health for status in report.tasks)
+    summary = ", ".join(f"{counts[health]} {health}" for health in HEALTHS if counts[health])
+    noun = "task" if len(report.tasks) == 1 else "tasks"
+    lines.append(f"{len(report.tasks)} periodic {noun}" + (f": {summary}" if summary else ""))
+    return "\n".join(lines) + "\n"
+
+
+def render_status_json(report: Status) -> str:
+    """The document of docs/json-output.md ("beat-sync status --format json")."""
+
+    def moment(value: datetime | None) -> str | None:
+        return None if value is None else value.astimezone(UTC).isoformat()
+
+    document = {
+        "now": moment(report.now),
+        "tasks": [
+            {
+                "name": status.task.name,
+                "health": status.health,
+                "task": status.task.task,
+                "schedule": schedule_json(status.task.schedule),
+                "enabled": status.task.enabled,
+                "last_run_at": moment(status.last_run_at),
+                "total_run_count": status.total_run_count,
+                "next_run": moment(status.next_run),
+                "due_at": moment(status.due_at),
+            }
+            for status in report.tasks
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

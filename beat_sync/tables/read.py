@@ -152,3 +152,10 @@ def read_current_state(using: str = "default") -> CurrentState:
     records in one more (none without the beat_sync app)."""
     with database_errors(using):
         return read_snapshot(using).state
+
+
+def read_tables(using: str = "default") -> Snapshot:
+    """Every PeriodicTask with its schedule, run history and `date_changed`, in one query (what
+    `beat-sync status` reads)."""
+    with database_errors(using):
+        return read_snapshot(using)

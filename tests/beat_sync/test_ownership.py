@@ -394,3 +394,30 @@ def test_export_writes_the_managed_rows_in_owned_mode_and_the_others_with_unmana
     assert "Purge sent emails" not in others
     everything = cli("export", "--manage", "all").stdout
     assert "Admin nightly" in everything and "Purge sent emails" in everything
+
+
+def test_status_shows_drift_and_with_manage_owned_the_rows_not_managed(project):
+    cli("apply")
+    admin_rows()
+    models().PeriodicTask.objects.filter(name="Purge sent emails").update(description="edited")
+
+    def healths(*args: str) -> dict[str, str]:
+        result = cli("status", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return {t["name"]: t["health"] for t in json.loads(result.stdout)["tasks"]}
+
+    assert healths() == {
+        "Admin nightly": "not in manifest",
+        "Admin pending": "not in manifest",
+        "Purge sent emails": "drift",
+        "Re-queue stuck emails": "never run",
+    }
+    assert healths("--manage", "owned") == {
+        "Admin nightly": "not managed",
+        "Admin pending": "not managed",
+        "Purge sent emails": "drift",
+        "Re-queue stuck emails": "never run",
+    }
+    assert cli("status").stdout.endswith(
+        "4 periodic tasks: 1 never run, 1 drift, 2 not in manifest\n"
+    )
