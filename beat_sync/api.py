@@ -66,15 +66,21 @@ class Validation:
     # Why the project could not be loaded to check against, when it could not (a UserError's
     # message): the manifest's own problems are reported all the same.
     project_unavailable: str | None = None
+    # The lint warnings (beat_sync.lints), and an unknown code in [tool.beat-sync] ignore
+    lints: tuple[LocatedError, ...] = ()
 
     @cached_property
     def problems(self) -> tuple[LocatedError, ...]:
         """Every error and warning, sorted by place."""
-        return tuple(sorted((*self.manifest.errors, *self.project_errors)))
+        return tuple(sorted((*self.manifest.errors, *self.project_errors, *self.lints)))
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems) and self.project_unavailable is None
+
+    def passes(self, *, strict: bool = False) -> bool:
+        """`ok`, and with `strict` (--strict) without any warning either."""
+        return self.ok and not (strict and self.problems)
 
     def summary(self) -> str:
         """`1 file, 3 tasks (cron: 2, interval: 1)`, with the error and warning counts."""
@@ -116,22 +122,80 @@ class Export:
 
 
 def validate(
-    *, paths: Sequence[Path], project: Project | Callable[[], Project] | None = None
+    *,
+    paths: Sequence[Path],
+    project: Project | Callable[[], Project] | None = None,
+    config: Config | None = None,
+    default_timezone: str | None = None,
+    now: datetime | None = None,
 ) -> Validation:
     """Read and check manifest files and folders, and check them against the project's Celery
     app unless `project` is None. `project` may be a loader, called only when there is a task to
-    check; its UserError is kept as `project_unavailable`. UserError for a missing path."""
+    check; its UserError is kept as `project_unavailable`. UserError for a missing path.
+
+    Then lint them (beat_sync.lints) with `config`'s ignore and herd_limit, at `now` (default:
+    BEAT_SYNC_NOW when set, else the current time), reading a cron without zone in
+    `default_timezone`, else the project's default zone, else UTC."""
     from beat_sync.manifest import load_manifest
     from beat_sync.project import project_errors
 
     manifest = load_manifest(paths)
-    if project is None or not manifest.specs:
-        return Validation(manifest)
-    try:
-        loaded = project() if callable(project) else project
-    except UserError as exc:
-        return Validation(manifest, project_unavailable=str(exc))
-    return Validation(manifest, tuple(project_errors(manifest.specs, loaded.tasks)))
+    checked = Validation(manifest)
+    if project is not None and (manifest.specs or manifest.unchecked_tasks):
+        try:
+            loaded = project() if callable(project) else project
+        except UserError as exc:
+            checked = Validation(manifest, project_unavailable=str(exc))
+        else:
+            default_timezone = default_timezone or loaded.default_timezone
+            errors = project_errors(
+                manifest.specs,
+                loaded.tasks,
+                beat_owned=loaded.beat_owned,
+                unchecked_tasks=manifest.unchecked_tasks,
+            )
+            checked = Validation(manifest, tuple(errors))
+    return Validation(
+        manifest,
+        checked.project_errors,
+        checked.project_unavailable,
+        lint_problems(
+            manifest, config=config or Config(), default_timezone=default_timezone, now=now
+        ),
+    )
+
+
+def lint_problems(
+    manifest: ManifestResult,
+    *,
+    config: Config,
+    default_timezone: str | None = None,
+    now: datetime | None = None,
+) -> tuple[LocatedError, ...]:
+    """The lint warnings of the manifest's valid tasks, and a located error for each unknown
+    code in [tool.beat-sync] ignore."""
+    from beat_sync.config import now as current_instant
+    from beat_sync.config import pyproject_location
+    from beat_sync.lints import LintSettings, lint
+    from beat_sync.manifest.lint_codes import unknown_code
+
+    problems = [
+        LocatedError.at(
+            pyproject_location(config.pyproject, code), f"[tool.beat-sync] ignore: {reason}"
+        )
+        for code in config.ignore
+        if (reason := unknown_code(code))
+    ]
+    if not manifest.specs:
+        return tuple(problems)
+    zone = default_timezone
+    if zone is None or zone == PROJECT_DEFAULT_ZONE:
+        zone = "UTC"  # without the project, a cron without zone is read in UTC
+    settings = LintSettings(
+        ignore=frozenset(config.ignore), herd_limit=config.herd_limit, default_timezone=zone
+    )
+    problems.extend(lint(manifest.specs, now=now or current_instant(), settings=settings))
+    return tuple(problems)
 
 
 def schedules_path(config: Config) -> Path:
@@ -139,12 +203,21 @@ def schedules_path(config: Config) -> Path:
     return Path(display_path(config.schedules))
 
 
-def desired_state(*, config: Config, project: Project, check_tasks: bool = True) -> DesiredState:
-    """The schedules folder validated (as `validate` does) and normalised with the project's
-    default zone. `check_tasks=False` skips the checks against the project's Celery app."""
+def desired_state(
+    *, config: Config, project: Project, check_tasks: bool = True, now: datetime | None = None
+) -> DesiredState:
+    """The schedules folder validated (as `validate` does, linted at `now`) and normalised with
+    the project's default zone. `check_tasks=False` skips the checks against the project's
+    Celery app."""
     from beat_sync.normalise import normalise
 
-    checked = validate(paths=[schedules_path(config)], project=project if check_tasks else None)
+    checked = validate(
+        paths=[schedules_path(config)],
+        project=project if check_tasks else None,
+        config=config,
+        default_timezone=project.default_timezone,
+        now=now,
+    )
     if not checked.ok:
         return DesiredState(checked, ())
     return DesiredState(checked, normalise(checked.manifest.specs, project.default_timezone))

@@ -7,9 +7,11 @@ project's folder, so the answer does not depend on where manage.py is run from),
 `schedules/` next to it; without BASE_DIR the search starts from the current directory.
 
 Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
-project cannot run (not registered with the Celery app, or solar without ephem), beat_sync.E003
-configuration unusable, beat_sync.W002 no manifest found, beat_sync.E004 an unknown
-BEAT_SYNC_ADMIN value.
+project cannot run (not registered with the Celery app, args that do not fit it, solar without
+ephem, a name beat writes itself at every start), beat_sync.E003 configuration unusable (an
+unknown lint code in [tool.beat-sync] ignore too), beat_sync.W002 no manifest found,
+beat_sync.E004 an unknown BEAT_SYNC_ADMIN value, and beat_sync.W101... a lint, numbered as
+its code (BS101 -> W101).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import checks
 
+from beat_sync.config import Config
 from beat_sync.errors import LocatedError, UserError
 
 TAG = "beat_sync"
@@ -26,10 +29,17 @@ _running = False  # see check_manifest
 CHECKED_OBJECT = "beat_sync"  # what Django prints before the id: `beat_sync: (beat_sync.E001) ...`
 
 
-def manifest_path() -> Path:
-    """The manifest the check reads (see the module docstring); UserError if pyproject is bad."""
+def project_config() -> Config:
+    """[tool.beat-sync] of the pyproject.toml above settings.BASE_DIR (see the module
+    docstring); UserError if it is bad."""
     from beat_sync.config import load_config
 
+    base_dir = getattr(settings, "BASE_DIR", None)
+    return load_config(cwd=Path(base_dir) if base_dir else None, environ={})
+
+
+def manifest_path(config: Config | None = None) -> Path:
+    """The manifest the check reads (see the module docstring); UserError if pyproject is bad."""
     configured = getattr(settings, "BEAT_SYNC_SCHEDULES", None)
     if configured:
         if not isinstance(configured, str | Path):
@@ -38,11 +48,14 @@ def manifest_path() -> Path:
                 f"not {type(configured).__name__} ({configured!r})"
             )
         return Path(configured)
-    base_dir = getattr(settings, "BASE_DIR", None)
-    return load_config(cwd=Path(base_dir) if base_dir else None, environ={}).schedules
+    return (config or project_config()).schedules
 
 
 def _message(error: LocatedError, id_number: str) -> checks.CheckMessage:
+    if error.code:  # a lint: beat_sync.W101 for BS101
+        return checks.Warning(
+            str(error), obj=CHECKED_OBJECT, id=f"beat_sync.W{error.code.removeprefix('BS')}"
+        )
     located = f"{error.path}:{error.line}:{error.column}: {error.message}"
     if error.severity == "warning":
         return checks.Warning(located, obj=CHECKED_OBJECT, id=f"beat_sync.W{id_number}")
@@ -71,11 +84,14 @@ def _check_manifest() -> list[checks.CheckMessage]:
     from beat_sync.project import running_project
 
     try:
-        path = manifest_path()
+        config = project_config()
+        path = manifest_path(config)
     except UserError as exc:
         return [checks.Error(str(exc), obj=CHECKED_OBJECT, id="beat_sync.E003")]
     try:
-        checked = api.validate(paths=[Path(display_path(path.absolute()))], project=running_project)
+        checked = api.validate(
+            paths=[Path(display_path(path.absolute()))], project=running_project, config=config
+        )
     except UserError as exc:
         # Not an error: a project can install the app before writing its first manifest.
         return [
@@ -90,6 +106,7 @@ def _check_manifest() -> list[checks.CheckMessage]:
         ]
     messages = [_message(error, "001") for error in checked.manifest.errors]
     messages.extend(_message(error, "002") for error in checked.project_errors)
+    messages.extend(_message(error, "003") for error in checked.lints)
     return messages
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from beat_sync.errors import UserError
+from beat_sync.errors import Location, UserError
 
 DEFAULT_SCHEDULES = "schedules"
 # `manage`: which rows apply may touch. "all": every row (the styleguide's delete and recreate);
@@ -29,6 +29,10 @@ DEFAULT_SCHEDULES = "schedules"
 MANAGE_MODES = ("all", "owned")
 # `on_remove`: what apply does with a managed task the manifest no longer declares.
 ON_REMOVE = ("delete", "disable")
+DEFAULT_HERD_LIMIT = 10  # lint BS104: more enabled crons than this starting at one minute
+KEYS = ("settings", "pythonpath", "schedules", "ignore", "herd_limit", "manage", "on_remove")
+# The keys whose value is one of a few words.
+CHOICES = {"manage": MANAGE_MODES, "on_remove": ON_REMOVE}
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class Config:
     pythonpath: tuple[Path, ...] = ()
     schedules: Path = field(default_factory=lambda: Path(DEFAULT_SCHEDULES))
     pyproject: Path | None = None  # the file the values were read from, if any
+    ignore: tuple[str, ...] = ()  # lint codes not to report (checked by the lint stage)
+    herd_limit: int = DEFAULT_HERD_LIMIT
     manage: str = "all"  # one of MANAGE_MODES
     on_remove: str = "delete"  # one of ON_REMOVE
 
@@ -49,9 +55,6 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-KEYS = ("settings", "pythonpath", "schedules", "manage", "on_remove")
-# The keys whose value is one of a few words.
-CHOICES = {"manage": MANAGE_MODES, "on_remove": ON_REMOVE}
 _TOML_TYPES = ((str, "a string"), (list, "an array"), (dict, "a table"))
 
 
@@ -148,9 +151,37 @@ def _wrong_type(key: str, value: object) -> str | None:
         if isinstance(folders, list) and all(isinstance(f, str) and f for f in folders):
             return None
         return "a folder or an array of folders (strings)"
+    if key == "ignore":
+        if isinstance(value, list) and all(isinstance(code, str) for code in value):
+            return None  # each code is checked by the lint stage, located at the code
+        return 'an array of lint codes (strings), e.g. ["BS101"]'
+    if key == "herd_limit":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return None
+        return "a whole number of at least 1"
     if isinstance(value, str) and value:
         return None
     return {"settings": "a module name (a string)", "schedules": "a folder or file (a string)"}[key]
+
+
+def pyproject_location(path: Path | None, value: str) -> Location:
+    """Where `value` is written (quoted) under [tool.beat-sync] in `path`, for a located error;
+    the table's first line when it cannot be found."""
+    if path is None:
+        return Location("[tool.beat-sync]", 1, 1)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    start = max(text.find("[tool.beat-sync]"), 0)
+    for quote in ('"', "'"):
+        found = text.find(f"{quote}{value}{quote}", start)
+        if found >= 0:
+            line_start = text.rfind("\n", 0, found) + 1
+            return Location(
+                display_path(path), text.count("\n", 0, found) + 1, found - line_start + 1
+            )
+    return Location(display_path(path), text.count("\n", 0, start) + 1, 1)
 
 
 def load_config(
@@ -185,6 +216,8 @@ def load_config(
         pythonpath=tuple(p.resolve() for p in paths),
         schedules=schedules_path,
         pyproject=pyproject,
+        ignore=tuple(table.get("ignore", ())),
+        herd_limit=table.get("herd_limit", DEFAULT_HERD_LIMIT),
         manage=table.get("manage", "all"),
         on_remove=table.get("on_remove", "delete"),
     )

@@ -25,6 +25,15 @@ from beat_sync.state import (
 )
 
 
+def visible(text: str) -> str:
+    """`text` with each control or invisible character written as its escape (`\\n`, `\\x1b`,
+    `\\u202e`): no value read from a manifest or a table can move the cursor, forge a line (a
+    fake "In sync" in a CI log) or hide text in what beat-sync prints."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 @lru_cache(maxsize=4096)
 def describe_cron(expression: str) -> str | None:
     """`"15 * * * *"` -> `"At 15 minutes past the hour"`; None when cron_descriptor can't say."""

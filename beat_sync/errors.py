@@ -27,18 +27,25 @@ class LocatedError:
     column: int
     message: str
     severity: Literal["error", "warning"] = "error"
+    code: str | None = None  # a lint's code, e.g. "BS101" (beat_sync.manifest.lint_codes)
 
     @classmethod
     def at(
-        cls, location: Location, message: str, severity: Literal["error", "warning"] = "error"
+        cls,
+        location: Location,
+        message: str,
+        severity: Literal["error", "warning"] = "error",
+        code: str | None = None,
     ) -> LocatedError:
-        return cls(location.path, location.line, location.column, message, severity)
+        return cls(location.path, location.line, location.column, message, severity, code)
 
     @property
     def location(self) -> Location:
         return Location(self.path, self.line, self.column)
 
     def __str__(self) -> str:
+        if self.code:  # `path:line:column: BS101 message`, as linters print
+            return f"{self.location}: {self.code} {self.message}"
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.location}: {prefix}{self.message}"
 

@@ -6,7 +6,7 @@ import importlib.util
 import os
 import sysconfig
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,9 @@ class Project:
     """The user's Django project, set up: its default cron zone and the names beat writes itself."""
 
     default_timezone: str
-    beat_owned: frozenset[str]  # the Celery app's beat_schedule names (see beat_sync.plan)
+    # The rows beat writes itself at every start (see beat_sync.plan): the Celery app's
+    # beat_schedule names, and celery.backend_cleanup while result_expires is set
+    beat_owned: frozenset[str]
     tasks: Mapping[str, Any]  # the Celery app's task registry; empty when not loaded
 
 
@@ -38,9 +40,23 @@ def running_project() -> Project:
     app = celery_app()
     return Project(
         default_timezone=default_timezone(),
-        beat_owned=frozenset(app.conf.beat_schedule or ()),
+        beat_owned=beat_written_names(app),
         tasks=dict(app.tasks),
     )
+
+
+# What DatabaseScheduler.install_default_entries adds while result_expires is set.
+BACKEND_CLEANUP = "celery.backend_cleanup"
+
+
+def beat_written_names(app: Any) -> frozenset[str]:
+    """The names whose rows DatabaseScheduler writes at every beat start (update_or_create, so
+    over whatever the row held): each key of `beat_schedule`, and celery.backend_cleanup while
+    `result_expires` is set."""
+    names = set(app.conf.beat_schedule or ())
+    if app.conf.result_expires:
+        names.add(BACKEND_CLEANUP)
+    return frozenset(names)
 
 
 def setup_django(config: Config) -> None:
@@ -136,7 +152,13 @@ def beat_max_interval() -> float:
     return float(configured or DATABASE_SCHEDULER_MAX_INTERVAL)
 
 
-def project_errors(specs: Iterable[TaskSpec], tasks: Mapping[str, Any]) -> list[LocatedError]:
+def project_errors(
+    specs: Iterable[TaskSpec],
+    tasks: Mapping[str, Any],
+    *,
+    beat_owned: Collection[str] = (),
+    unchecked_tasks: Iterable[tuple[str, Location]] = (),
+) -> list[LocatedError]:
     """What the manifest asks of the project that it cannot do, located in the manifest.
 
     `tasks` is the Celery app's registry (name -> task). Reported: a `task` it does not register
@@ -145,9 +167,18 @@ def project_errors(specs: Iterable[TaskSpec], tasks: Mapping[str, Any]) -> list[
     schedule without `ephem` (celery[solar]), without which beat's DatabaseScheduler fails on
     the first solar row and loads no schedule at all. validate, diff, apply and the system
     check all ask this.
+
+    Also: a task name beat writes itself (`beat_owned`: a `beat_schedule` key, see
+    beat_written_names), whose row DatabaseScheduler overwrites at every beat start, so every
+    deploy and every beat restart would undo the other; and the `task` of each task that did not
+    validate (`unchecked_tasks`, with where it is written), so that one run reports them all.
     """
     specs = list(specs)
     errors = check_registered_tasks(specs, tasks.keys())
+    errors.extend(unregistered_task_errors(unchecked_tasks, tasks.keys()))
+    for spec in specs:
+        if spec.name in beat_owned:
+            errors.append(LocatedError.at(spec.location, _beat_writes_it(spec.name)))
     ephem_missing = importlib.util.find_spec("ephem") is None
     for spec in specs:
         task = tasks.get(spec.task)
@@ -181,20 +212,40 @@ def _signature_mismatch(task: Any, args: list, kwargs: dict) -> str | None:
     return None
 
 
+def _beat_writes_it(name: str) -> str:
+    if name == BACKEND_CLEANUP:
+        where = "the task beat installs itself while result_expires is set"
+        fix = "set CELERY_RESULT_EXPIRES = None to run it from the manifest"
+    else:
+        where = "a key of the Celery app's beat_schedule (CELERY_BEAT_SCHEDULE)"
+        fix = "keep it in one of them"
+    return (
+        f"task name {name!r} is also {where}: DatabaseScheduler overwrites its row at every "
+        f"beat start, undoing each deploy; {fix}"
+    )
+
+
 def check_registered_tasks(
     specs: Iterable[TaskSpec], registered: Iterable[str]
 ) -> list[LocatedError]:
     """A located error for every `task` the Celery app does not register, with a suggestion."""
+    refs = [(spec.task, spec.task_location or Location("<python>", 1, 1)) for spec in specs]
+    return unregistered_task_errors(refs, registered)
+
+
+def unregistered_task_errors(
+    refs: Iterable[tuple[str, Location]], registered: Iterable[str]
+) -> list[LocatedError]:
+    """A located error for every (task, where written) the Celery app does not register."""
     from beat_sync.manifest import did_you_mean
 
     names = set(registered)
     choices = sorted(names)
     errors = []
-    for spec in specs:
-        if spec.task in names:
+    for task, where in refs:
+        if task in names:
             continue
-        where = spec.task_location or Location("<python>", 1, 1)
-        hint = did_you_mean(spec.task, choices)
-        message = f"task {spec.task!r} is not registered with the Celery app{hint}"
+        hint = did_you_mean(task, choices)
+        message = f"task {task!r} is not registered with the Celery app{hint}"
         errors.append(LocatedError.at(where, message))
     return sorted(errors)

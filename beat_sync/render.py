@@ -16,6 +16,7 @@ JSON: the contract is docs/json-output.md.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from beat_sync.describe import (
     schedule_words,
     value_json,
     value_text,
+    visible,
 )
 from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
 from beat_sync.status import HEALTHS, TaskStatus
@@ -67,8 +69,8 @@ def _values(change: TaskChange, item: FieldChange) -> list[object]:
 def _header(change: TaskChange) -> str:
     info = ACTIONS[change.action]
     if change.old_name is not None:
-        return f"{info.sign} {change.old_name} -> {change.name}"
-    return f"{info.sign} {change.name}{DRIFT_SUFFIX if change.drift else info.suffix}"
+        return f"{info.sign} {visible(change.old_name)} -> {visible(change.name)}"
+    return f"{info.sign} {visible(change.name)}{DRIFT_SUFFIX if change.drift else info.suffix}"
 
 
 def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
@@ -110,7 +112,7 @@ def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> st
             out.append(f"    {DRIFT_LEGEND}")
         for item in change.fields:
             for line in _field_lines(change, item):
-                out.append(f"    {line}")
+                out.append(f"    {visible(line)}")
         runs_line = _runs_line(change, runs)
         if runs_line:
             out.append(f"    {runs_line}")
@@ -158,16 +160,52 @@ def plan_as_dict(plan: Plan, runs: Runs | None = None) -> dict:
     }
 
 
+def _ascii_escape(match: re.Match[str]) -> str:
+    return json.dumps(match.group())[1:-1]
+
+
+# What JSON text may hold raw but a terminal or a log viewer would act on (C1 controls, DEL,
+# bidirectional overrides, line and paragraph separators...): written as \u escapes instead,
+# which every JSON reader reads back as the same string. JSON escapes C0 controls itself.
+_NOT_PRINTABLE = re.compile(r"[^\n -~]")
+
+
+def json_text(document: object) -> str:
+    """`document` as indented JSON text ending in a newline, every character a terminal would
+    act on escaped (see _NOT_PRINTABLE)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return (
+        _NOT_PRINTABLE.sub(
+            lambda match: match.group() if match.group().isprintable() else _ascii_escape(match),
+            text,
+        )
+        + "\n"
+    )
+
+
 def render_json(plan: Plan, runs: Runs | None = None) -> str:
-    return json.dumps(plan_as_dict(plan, runs), indent=2, ensure_ascii=False) + "\n"
+    return json_text(plan_as_dict(plan, runs))
 
 
 def _code(text: str) -> str:
-    """Inline Markdown code that survives backticks and table pipes inside the value."""
-    text = text.replace("|", "\\|").replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
+    """Inline Markdown code whatever the value holds: fenced by a run of backticks longer than
+    any inside it (CommonMark ends a code span only at a run of the same length), with table
+    pipes escaped (GitHub splits table cells before it reads code spans)."""
+    text = visible(text).replace("|", "\\|")
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    # CommonMark strips one space at each end when both ends have one: pad so that it strips
+    # the padding, not the value's own, and a backtick at an end does not join the fence.
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " == text[-1:]) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+# A plain-words line shown as text, not code, when it holds nothing Markdown acts on in a table
+# cell (no HTML, link, emphasis or pipe): what cron-descriptor says of a validated cron.
+_PLAIN_NOTE = re.compile(r"[A-Za-z0-9 :,.()/#*_+-]*")
+
+
+def _markdown_note(note: str) -> str:
+    return note if _PLAIN_NOTE.fullmatch(note) else _code(note)
 
 
 def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
@@ -179,7 +217,7 @@ def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
         if item.field == "schedule":
             note = schedule_note(shown)
             if note:
-                text += f" ({note.replace('|', chr(92) + '|')})"
+                text += f" ({_markdown_note(note)})"
         parts.append(text)
     runs_line = _runs_line(change, runs)
     if runs_line:
@@ -225,8 +263,8 @@ def _status_row(status: TaskStatus, now: datetime, default_timezone: str) -> tup
     else:
         upcoming = format_run(status.next_run, zone)
     return (
-        task.name,
-        schedule_words(task.schedule),
+        visible(task.name),
+        visible(schedule_words(task.schedule)),
         "yes" if task.enabled else "no",
         last,
         str(status.total_run_count),
@@ -275,4 +313,4 @@ def render_status_json(report: Status) -> str:
             for status in report.tasks
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)

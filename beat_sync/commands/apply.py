@@ -14,6 +14,7 @@ from beat_sync.commands.options import (
     database_option,
     manage_option,
     project_options,
+    strict_option,
 )
 from beat_sync.commands.output import (
     interrupts_ignored,
@@ -39,6 +40,7 @@ from beat_sync.render import Runs
 )
 @database_option
 @check_tasks_option
+@strict_option
 @color_option
 @project_options
 @manage_option
@@ -48,6 +50,7 @@ def command(
     allow_empty: bool,
     database: str,
     no_check_tasks: bool,
+    strict: bool,
     color: bool,
     config: Config,
 ) -> None:
@@ -61,7 +64,7 @@ def command(
     """
     project = api.load_project(config)
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-    stop_if_invalid(desired.validation, str(api.schedules_path(config)))
+    stop_if_invalid(desired.validation, str(api.schedules_path(config)), strict)
     modes = {"manage": config.manage, "on_remove": config.on_remove}
     if dry_run:
         plan = api.dry_run(

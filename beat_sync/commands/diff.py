@@ -12,6 +12,7 @@ from beat_sync.commands.options import (
     format_option,
     manage_option,
     project_options,
+    strict_option,
 )
 from beat_sync.commands.output import (
     fail,
@@ -44,6 +45,7 @@ EXIT_CHANGES = 2
 )
 @database_option
 @check_tasks_option
+@strict_option
 @color_option
 @project_options
 @manage_option
@@ -54,6 +56,7 @@ def command(
     base: str | None,
     database: str,
     no_check_tasks: bool,
+    strict: bool,
     color: bool,
     config: Config,
 ) -> None:
@@ -70,7 +73,7 @@ def command(
         # this (see api.files_only_project).
         project = api.files_only_project()
         desired = api.desired_state(config=config, project=project, check_tasks=False)
-        stop_if_invalid(desired.validation, label)
+        stop_if_invalid(desired.validation, label, strict)
         at_ref = api.desired_state_at_ref(config=config, ref=base)
         if not at_ref.ok:
             print_located_errors(at_ref.problems)
@@ -80,7 +83,7 @@ def command(
     else:
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-        stop_if_invalid(desired.validation, label)
+        stop_if_invalid(desired.validation, label, strict)
         plan = api.plan_against_tables(
             desired=desired.tasks,
             project=project,

@@ -65,7 +65,10 @@ def command(
         fail(f"--count must be between 1 and {MAX_COUNT:,}, not {count}")
     after = parse_instant(start, "--from") if start is not None else now()
     project = api.load_project(config)
-    desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
+    # linted at --from too, so BS102 names the daylight-saving change these runs cross
+    desired = api.desired_state(
+        config=config, project=project, check_tasks=not no_check_tasks, now=after
+    )
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
     runs = api.upcoming_runs(
         desired=desired.tasks,

@@ -101,6 +101,13 @@ format_option = click.option(
     help="text for people, json for programs, markdown for a pull-request comment.",
 )
 
+strict_option = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (lints such as BS101, an empty file) as errors: exit 1 (diff and apply "
+    "then read and change nothing).",
+)
+
 check_tasks_option = click.option(
     "--no-check-tasks",
     "no_check_tasks",

@@ -45,19 +45,28 @@ def run_or_exit(func: F) -> F:
 
 def print_located_errors(errors: Iterable[LocatedError], stream: TextIO | None = None) -> None:
     """Print `path:line:column: message` lines, sorted, on stderr (warnings included)."""
+    from beat_sync.describe import visible
+
     for error in sorted(errors):
-        click.echo(str(error), file=stream, err=stream is None)
+        click.echo(visible(str(error)), file=stream, err=stream is None)
 
 
-def stop_if_invalid(validation: Validation, label: str) -> None:
-    """Print the manifest's warnings and errors; exit 1 with a summary line if any is an error
-    (diff, apply: the manifest is checked before the database is read)."""
+def stop_if_invalid(validation: Validation, label: str, strict: bool = False) -> None:
+    """Print the manifest's warnings and errors; exit 1 with a summary line if any is an error,
+    or with `strict` any is a warning (diff, apply: the manifest is checked before the database
+    is read)."""
     print_located_errors(validation.problems)
-    if not validation.ok:
+    if not validation.passes(strict=strict):
         click.echo(
-            f"{label}: {validation.summary()} - invalid; nothing was read or changed", err=True
+            f"{label}: {validation.summary()} - {verdict(validation)}; nothing was read or changed",
+            err=True,
         )
         raise SystemExit(1)
+
+
+def verdict(validation: Validation) -> str:
+    """`invalid`, or why --strict refused a valid manifest."""
+    return "invalid" if not validation.ok else "invalid (--strict: warnings are errors)"
 
 
 def render_plan(

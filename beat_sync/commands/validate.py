@@ -8,25 +8,27 @@ from pathlib import Path
 import click
 
 from beat_sync import api
-from beat_sync.commands.options import check_tasks_option, project_options
-from beat_sync.commands.output import fail, print_located_errors, run_or_exit
+from beat_sync.commands.options import check_tasks_option, project_options, strict_option
+from beat_sync.commands.output import fail, print_located_errors, run_or_exit, verdict
 from beat_sync.config import Config
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @check_tasks_option
+@strict_option
 @project_options
 @run_or_exit
-def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> None:
+def command(paths: tuple[Path, ...], no_check_tasks: bool, strict: bool, config: Config) -> None:
     """Check manifests (files or folders; default: the schedules folder).
 
-    Every problem is printed on stderr as `path:line:column: message`; the exit status is 1 if
-    there is any error (warnings alone do not fail). When valid, one summary line is printed.
+    Every problem is printed on stderr as `path:line:column: message` (a lint as
+    `path:line:column: CODE message`); the exit status is 1 if there is any error (warnings
+    alone do not fail, unless --strict). When valid, one summary line is printed.
     """
     targets = list(paths) or [api.schedules_path(config)]
     project = None if no_check_tasks else functools.partial(api.load_project, config)
-    checked = api.validate(paths=targets, project=project)
+    checked = api.validate(paths=targets, project=project, config=config)
     print_located_errors(checked.problems)
     if checked.project_unavailable:
         fail(
@@ -34,7 +36,7 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, config: Config) -> No
             "pass --no-check-tasks to skip this check"
         )
     label = ", ".join(str(target) for target in targets)
-    if not checked.ok:
-        click.echo(f"{label}: {checked.summary()} - invalid", err=True)
+    if not checked.passes(strict=strict):
+        click.echo(f"{label}: {checked.summary()} - {verdict(checked)}", err=True)
         raise SystemExit(1)
     click.echo(f"{label}: {checked.summary()} - valid")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ class ManifestResult:
     specs: tuple[TaskSpec, ...]  # every task that validated, in file order
     errors: tuple[LocatedError, ...]  # sorted; warnings included
     files: tuple[str, ...]  # display paths, in reading order
+    # (task, where written) of each task that did not validate: still checked against the
+    # project (beat_sync.project.project_errors), so that one run reports every problem
+    unchecked_tasks: tuple[tuple[str, Location], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -63,6 +67,7 @@ def load_manifest(paths: Sequence[Path]) -> ManifestResult:
         specs=result.specs,
         errors=tuple(sorted((*result.errors, *read_errors))),
         files=tuple(sorted({*result.files, *(error.path for error in read_errors)})),
+        unchecked_tasks=result.unchecked_tasks,
     )
 
 
@@ -98,6 +103,7 @@ def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
     specs: list[TaskSpec] = []
     errors: list[LocatedError] = []
     names: list[tuple[str, Location]] = []
+    unchecked_tasks: list[tuple[str, Location]] = []
     for path, raw in sources:
         document, load_errors = load_document(path, raw)
         errors.extend(load_errors)
@@ -108,29 +114,41 @@ def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
             refused = {(error.line, error.column) for error in load_errors}
             errors.extend(e for e in checked.errors if (e.line, e.column) not in refused)
             names.extend(checked.names)
+            unchecked_tasks.extend(checked.unchecked_tasks)
     errors.extend(_duplicate_names(names))
     errors.extend(_previous_name_errors(specs, {name for name, _ in names}))
     return ManifestResult(
         specs=tuple(specs),
         errors=tuple(sorted(set(errors))),
         files=tuple(path for path, _ in sources),
+        unchecked_tasks=tuple(unchecked_tasks),
     )
 
 
 def _duplicate_names(names: Sequence[tuple[str, Location]]) -> list[LocatedError]:
-    """A located error at every place of a task name written more than once (in any file)."""
-    by_name: dict[str, list[Location]] = defaultdict(list)
+    """A located error at every place of a task name written more than once (in any file).
+
+    Names equal once in Unicode's NFC form are the same name: "Café" written with a precomposed
+    é or with e and a combining accent look alike to every reviewer."""
+    by_name: dict[str, list[tuple[str, Location]]] = defaultdict(list)
     for name, place in names:
-        by_name[name].append(place)
+        by_name[unicodedata.normalize("NFC", name)].append((name, place))
     errors = []
-    for name, places in by_name.items():
-        if len(places) < 2:
+    for written in by_name.values():
+        if len(written) < 2:
             continue
-        for place in places:
-            others = ", ".join(str(other) for other in places if other is not place)
-            errors.append(
-                LocatedError.at(place, f"duplicate task name {name!r} (also at {others})")
+        forms = {name for name, _ in written}
+        # Written differently, the names are shown with their code points escaped (ascii()).
+        shown = repr if len(forms) == 1 else ascii
+        same = "" if len(forms) == 1 else "; the same name once normalised to Unicode NFC"
+        for name, place in written:
+            others = ", ".join(
+                str(other) if other_name == name else f"{other} as {shown(other_name)}"
+                for other_name, other in written
+                if other is not place
             )
+            message = f"duplicate task name {shown(name)} (also at {others}{same})"
+            errors.append(LocatedError.at(place, message))
     return errors
 
 

@@ -49,6 +49,8 @@ class LocatedDocument:
     values: dict[KeyPath, LineColumn] = field(default_factory=dict)  # where each value starts
     keys: dict[KeyPath, LineColumn] = field(default_factory=dict)  # where each mapping key starts
     raw: dict[KeyPath, str] = field(default_factory=dict)  # plain scalars' source text
+    # values the loader refused (a bad scalar, an unknown tag), read as null and reported already
+    refused: set[KeyPath] = field(default_factory=set)
 
     def value_at(self, key_path: KeyPath) -> LineColumn:
         """The position of the value at `key_path`, or of its nearest ancestor that has one."""
@@ -90,6 +92,15 @@ def _short_tag(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
+def _tab_at(text: str, line: int, column: int) -> bool:
+    """Whether a tab is at (or starts the indentation before) 1-based line:column."""
+    lines = text.split("\n")
+    if not 0 < line <= len(lines):
+        return False
+    indentation = lines[line - 1][: max(column, 1)]
+    return "\t" in indentation and not indentation.replace("\t", "").strip(" ")
+
+
 def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[LocatedError]]:
     """Parse one file's bytes; None (with the reasons) when nothing can be validated."""
     if len(raw) > MAX_BYTES:
@@ -111,6 +122,8 @@ def load_document(path: str, raw: bytes) -> tuple[LocatedDocument | None, list[L
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
+        if _tab_at(text, line, column):  # libyaml's words do not say what is wrong
+            problem, context = "a tab indents this line; YAML indents with spaces only", ""
         return None, [LocatedError(path, line, column, f"invalid YAML: {problem}{context}")]
     except yaml.reader.ReaderError as exc:
         where = _position_of_offset(text, exc.position)
@@ -191,17 +204,18 @@ class _Builder:
             return self.scalar(node, key_path)
         if isinstance(node, SequenceNode):
             if node.tag != _TAG + "seq":
-                return self.unsupported(node)
+                return self.unsupported(node, key_path)
             return [self.build(item, (*key_path, i)) for i, item in enumerate(node.value)]
         if node.tag == _TAG + "set":
             # !!set {a, b}: kept as a Python set, which validation reports as not JSON
             keys = self.mapping(node, key_path)
             return set(keys)
         if node.tag != _TAG + "map":
-            return self.unsupported(node)
+            return self.unsupported(node, key_path)
         return self.mapping(node, key_path)
 
-    def unsupported(self, node: Node) -> None:
+    def unsupported(self, node: Node, key_path: KeyPath) -> None:
+        self.document.refused.add(key_path)
         self.errors.append(
             self.document.error(_position(node), f"unsupported YAML tag '{_short_tag(node.tag)}'")
         )
@@ -209,7 +223,7 @@ class _Builder:
 
     def scalar(self, node: ScalarNode, key_path: KeyPath) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            return self.unsupported(node)
+            return self.unsupported(node, key_path)
         if not node.style:  # plain (PyYAML: None, libyaml: "")
             self.document.raw[key_path] = node.value
         if node.tag == _STR:
@@ -217,6 +231,7 @@ class _Builder:
         try:
             return _SCALAR_CONSTRUCTORS[node.tag](self.constructor, node)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self.document.refused.add(key_path)
             problem = getattr(exc, "problem", None) or str(exc)
             self.errors.append(
                 self.document.error(

@@ -11,6 +11,7 @@ import difflib
 import functools
 import math
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -39,6 +40,13 @@ class Problem(NamedTuple):
 def problem(message: str, problems: list[Problem] | None = None) -> PydanticCustomError:
     """A pydantic error carrying beat-sync's own message (and optional located sub-problems)."""
     return PydanticCustomError(ERROR_TYPE, message, {"problems": problems or []})
+
+
+def refused(reason: str | None, value: Any) -> Any:
+    """A field validator's answer: `value`, or beat-sync's pydantic error saying `reason`."""
+    if reason:
+        raise problem(reason)
+    return value
 
 
 def did_you_mean(word: str, choices: Any) -> str:
@@ -231,6 +239,43 @@ def timezone_problem(value: str) -> str | None:
         f" (did you mean {same_letters!r}?)" if same_letters else did_you_mean(value, _timezones())
     )
     return f"unknown time zone {value!r}{hint}"
+
+
+def _character(char: str) -> str:
+    """`'\\x1b' (U+001B)`, `'\\u202e' (U+202E RIGHT-TO-LEFT OVERRIDE)`."""
+    name = unicodedata.name(char, None)
+    return f"{char!r} (U+{ord(char):04X} {name})" if name else f"{char!r} (U+{ord(char):04X})"
+
+
+def name_problem(field: str, value: str) -> str | None:
+    """Why a name (`name`, `task`, the routing fields) could mislead a reviewer or drift, if so:
+    a control or invisible character (a CR, LF or ESC can forge lines of a diff in a CI log; NUL
+    fails on PostgreSQL), or whitespace the Django admin strips when it saves the task."""
+    if not value:
+        return None  # an empty routing field is "not set", as the admin saves it
+    hidden = next((char for char in value if not char.isprintable()), None)
+    if hidden is not None:
+        return (
+            f"'{field}' contains the character {_character(hidden)}: names must be printable "
+            "text (control and invisible characters can forge or hide lines in a review)"
+        )
+    if not value.strip():
+        return f"'{field}' is only whitespace"
+    if value != value.strip():
+        return (
+            f"'{field}' {value!r} starts or ends with whitespace, which the Django admin strips "
+            "when it saves the task"
+        )
+    return None
+
+
+def free_text_problem(field: str, value: str) -> str | None:
+    """Why free text (`description`) cannot be stored, if so: a NUL, which PostgreSQL's text
+    columns refuse. Other characters are kept (the admin saves a textarea's CR LF as typed), and
+    every output shows them escaped (describe.visible)."""
+    if "\x00" not in value:
+        return None
+    return f"'{field}' contains the character {_character(chr(0))}, which PostgreSQL cannot store"
 
 
 def one_of(value: Any, choices: tuple[str, ...], what: str) -> Any:

@@ -23,22 +23,31 @@ from pydantic import (
 
 from beat_sync.errors import Location
 from beat_sync.manifest import columns
+from beat_sync.manifest.lint_codes import LINT_CODES, known_codes
 from beat_sync.manifest.rules import (
     SCHEDULE_KINDS,
     Problem,
     aware_datetime,
     cron_combination_problem,
     cron_field_problem,
-    cron_fields_of,
     cron_start_problem,
     finite,
+    free_text_problem,
     interval_problem,
     json_problems,
+    name_problem,
     number_as_text,
     one_of,
     problem,
+    refused,
     rule_problems,
     timezone_problem,
+)
+from beat_sync.manifest.shorthands import (
+    CRON_NICKNAMES,
+    DURATION_PATTERN,
+    cron_of,
+    interval_of,
 )
 
 INT_COLUMN_MAX = 2_147_483_647  # IntegerField / PositiveIntegerField on PostgreSQL
@@ -56,6 +65,23 @@ CronString = Annotated[
         'day_of_week", e.g. "15 * * * *" (as crontab.guru reads it).',
     ),
 ]
+
+
+CronNickname = Annotated[
+    Literal[tuple(CRON_NICKNAMES)],  # type: ignore[valid-type]
+    Field(description='Vixie cron\'s nicknames: "@daily" is "0 0 * * *", and so on.'),
+]
+DurationString = Annotated[
+    str,
+    Field(
+        pattern=DURATION_PATTERN,
+        description="A duration, largest unit first: 5m, 1h30m, 45s, 2d (stored as the largest "
+        "unit that divides it exactly: 1h30m is every 90 minutes).",
+    ),
+]
+
+
+LintCode = Literal[tuple(LINT_CODES)]  # type: ignore[valid-type]
 
 
 CronField = Annotated[str, BeforeValidator(number_as_text, json_schema_input_type=str | int)]
@@ -81,18 +107,12 @@ class CronSpec(_Strict):
     @field_validator(*columns.CRON_FIELDS)
     @classmethod
     def _celery_accepts(cls, value: str, info: ValidationInfo) -> str:
-        reason = cron_field_problem(info.field_name, value)
-        if reason:
-            raise problem(reason)
-        return value
+        return refused(cron_field_problem(info.field_name, value), value)
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        reason = None if value is None else timezone_problem(value)
-        if reason:
-            raise problem(reason)
-        return value
+        return refused(None if value is None else timezone_problem(value), value)
 
     @model_validator(mode="after")
     def _some_day_exists(self) -> CronSpec:
@@ -176,9 +196,17 @@ class TaskSpec(_Strict):
     )
     cron: Annotated[
         CronSpec | None,
-        BeforeValidator(cron_fields_of, json_schema_input_type=CronSpec | CronString | None),
-    ] = Field(None, description="A crontab schedule: a mapping, or a 5-field string.")
-    interval: IntervalSpec | None = Field(None, description="Run every N periods.")
+        BeforeValidator(
+            cron_of, json_schema_input_type=CronSpec | CronString | CronNickname | None
+        ),
+    ] = Field(
+        None,
+        description='A crontab schedule: a mapping, a 5-field string, or a nickname ("@daily").',
+    )
+    interval: Annotated[
+        IntervalSpec | None,
+        BeforeValidator(interval_of, json_schema_input_type=IntervalSpec | DurationString | None),
+    ] = Field(None, description="Run every N periods: a mapping, or a duration such as 5m.")
     solar: SolarSpec | None = Field(None, description="Run at a solar event.")
     clocked: AwareDatetime | None = Field(
         None, description="Run once at this aware date and time; requires one_off: true."
@@ -220,8 +248,22 @@ class TaskSpec(_Strict):
         description="Names the task had before: a row under one of them (and none under "
         "`name`) is renamed, keeping its id, last_run_at and total_run_count.",
     )
+    ignore: Annotated[list[LintCode], BeforeValidator(known_codes)] = Field(
+        default_factory=list,
+        description="Lint codes not to report for this task, e.g. [BS101] (README: Lints).",
+    )
 
     _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
+
+    @field_validator("name", "task", "queue", "exchange", "routing_key")
+    @classmethod
+    def _plain_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return refused(None if value is None else name_problem(info.field_name, value), value)
+
+    @field_validator("description")
+    @classmethod
+    def _storable_text(cls, value: str, info: ValidationInfo) -> str:
+        return refused(free_text_problem(info.field_name, value), value)
 
     @field_validator("args", "kwargs", "headers")
     @classmethod

@@ -11,7 +11,13 @@ from pydantic import ValidationError
 from beat_sync.errors import LocatedError, Location
 from beat_sync.manifest.columns import CRON_FIELDS
 from beat_sync.manifest.loader import KeyPath, LocatedDocument
-from beat_sync.manifest.rules import ERROR_TYPE, Problem, did_you_mean, rule_problems
+from beat_sync.manifest.rules import (
+    ERROR_TYPE,
+    SCHEDULE_KINDS,
+    Problem,
+    did_you_mean,
+    rule_problems,
+)
 from beat_sync.manifest.shapes import CronSpec, IntervalSpec, Manifest, SolarSpec, TaskSpec
 
 TASKS_KEY = "periodic_tasks"
@@ -31,7 +37,10 @@ _EXPECTED = {
     "model_attributes_type": "a mapping",
     "datetime_type": "a date and time with a UTC offset",
 }
-_EXPECTED_FOR_KEY = {"cron": "a mapping or a 5-field crontab string"}
+_EXPECTED_FOR_KEY = {
+    "cron": 'a mapping, a 5-field crontab string or a nickname such as "@daily"',
+    "interval": "a mapping or a duration such as 5m",
+}
 
 
 def yaml_type_name(value: Any) -> str:
@@ -114,7 +123,14 @@ def _located(document: LocatedDocument, base: KeyPath, error: dict) -> list[Loca
 
 
 def _with_source_cron_text(item: dict, document: LocatedDocument, base: KeyPath) -> dict:
-    """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15)."""
+    """`minute: 017` means the text 017 (YAML 1.1 would read an octal 15), and `interval: 1:30`
+    the text 1:30 (not the number 90)."""
+    interval = item.get("interval")
+    if isinstance(interval, int) and not isinstance(interval, bool):
+        # `interval: 1:30` is YAML 1.1's sexagesimal 90: the message quotes what was written
+        raw = document.raw.get((*base, "interval"))
+        if raw is not None:
+            item = {**item, "interval": raw.strip()}
     cron = item.get("cron")
     if not isinstance(cron, dict):
         return item
@@ -133,6 +149,8 @@ class DocumentResult:
     errors: list[LocatedError] = field(default_factory=list)
     # every task's name, valid task or not, so a duplicate name is reported in any case
     names: list[tuple[str, Location]] = field(default_factory=list)
+    # the `task` of every task that did not validate, so the project check reports it anyway
+    unchecked_tasks: list[tuple[str, Location]] = field(default_factory=list)
 
 
 def validate_document(document: LocatedDocument) -> DocumentResult:
@@ -176,6 +194,9 @@ def validate_document(document: LocatedDocument) -> DocumentResult:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             where = document.location(document.value_at((*base, "name")))
             result.names.append((item["name"], where))
+        if spec is None and isinstance(item, dict) and isinstance(item.get("task"), str):
+            where = document.location(document.value_at((*base, "task")))
+            result.unchecked_tasks.append((item["task"], where))
     return result
 
 
@@ -188,14 +209,18 @@ def _validate_task(
         )
         return None, [document.error(document.value_at(base), message)]
     item = _with_source_cron_text(item, document, base)
-    errors = [_placed(document, base, found) for found in rule_problems(item)]
+    refused = {key for key in item if (*base, key) in document.refused}
+    found = rule_problems(item)
+    if refused & set(SCHEDULE_KINDS):  # a schedule was written, its value refused already
+        found = [problem for problem in found if problem.loc != ()]
+    errors = [_placed(document, base, problem) for problem in found]
     try:
         spec = TaskSpec.model_validate(item, context={"rules_checked": True})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             errors.extend(_located(document, base, error))
         return None, errors
-    if errors:
+    if errors or refused:
         return None, errors
     spec._locations = {key: document.location(document.value_at((*base, key))) for key in item}
     return spec, []

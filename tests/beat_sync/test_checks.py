@@ -146,3 +146,19 @@ def test_manage_py_check_from_another_folder_finds_the_projects_manifest(tmp_pat
 
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout == "System check identified no issues (0 silenced).\n"
+
+
+def test_a_lint_is_a_check_warning_numbered_as_its_code(settings, tmp_path):
+    manifest = (
+        "periodic_tasks:\n"
+        "  - name: Purge sent emails\n"
+        "    task: styleguide_example.emails.tasks.email_purge_sent\n"
+        '    cron: {minute: "*", hour: "3"}\n'
+    )
+    folder = write_manifest(tmp_path / "schedules", manifest, "emails.yaml")
+    settings.BEAT_SYNC_SCHEDULES = str(folder)
+
+    (warning,) = check_manifest()
+    assert warning.id == "beat_sync.W101"
+    assert warning.level == checks.WARNING
+    assert warning.msg.startswith(f'{folder / "emails.yaml"}:4:11: BS101 minute "*" with hour')

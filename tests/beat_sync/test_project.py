@@ -131,3 +131,54 @@ def test_settings_that_raise_are_one_line_and_exit_1(tmp_path, settings, message
     assert result.stderr == (
         f"beat-sync: error: cannot set up Django with the settings 'broken_settings': {message}\n"
     )
+
+
+def test_a_name_beat_writes_itself_at_every_start_is_located():
+    tasks = celery_tasks("app.tasks.lights_on", "app.tasks.hourly_report")
+    assert [str(error) for error in project_errors(specs(), tasks, beat_owned={"Hourly"})] == [
+        "s.yaml:5:11: task name 'Hourly' is also a key of the Celery app's beat_schedule "
+        "(CELERY_BEAT_SCHEDULE): DatabaseScheduler overwrites its row at every beat start, "
+        "undoing each deploy; keep it in one of them"
+    ]
+    raw = MANIFEST.replace(b"name: At sunset", b"name: celery.backend_cleanup")
+    errors = project_errors(specs(raw), tasks, beat_owned={"celery.backend_cleanup"})
+    assert [error.message for error in errors] == [
+        "task name 'celery.backend_cleanup' is also the task beat installs itself while "
+        "result_expires is set: DatabaseScheduler overwrites its row at every beat start, "
+        "undoing each deploy; set CELERY_RESULT_EXPIRES = None to run it from the manifest"
+    ]
+
+
+def test_beat_writes_the_beat_schedule_and_backend_cleanup_while_results_expire():
+    from datetime import timedelta
+
+    from beat_sync.project import beat_written_names
+
+    beat_app = Celery("beat_written", set_as_current=False)
+    beat_app.conf.beat_schedule = {"nightly": {"task": "x", "schedule": 60.0}}
+    assert beat_app.conf.result_expires == timedelta(days=1)  # Celery's default
+    assert beat_written_names(beat_app) == {"nightly", "celery.backend_cleanup"}
+    beat_app.conf.result_expires = None
+    assert beat_written_names(beat_app) == {"nightly"}
+
+
+def test_one_run_reports_a_tasks_schedule_error_and_its_unregistered_task(tmp_path):
+    from beat_sync import api
+    from beat_sync.project import Project
+
+    raw = MANIFEST.replace(b'cron: "0 * * * *"', b'cron: "0 27 * * *"').replace(
+        b"app.tasks.hourly_report\n", b"app.tasks.hourly_reprot\n"
+    )
+    (tmp_path / "s.yaml").write_bytes(raw)
+    registered = celery_tasks("app.tasks.lights_on", "app.tasks.hourly_report")
+    project = Project("UTC", frozenset(), registered)
+    problems = api.validate(paths=[tmp_path / "s.yaml"], project=project).problems
+    assert [(error.line, error.column, error.message) for error in problems] == [
+        (
+            6,
+            11,
+            "task 'app.tasks.hourly_reprot' is not registered with the Celery app "
+            "(did you mean 'app.tasks.hourly_report'?)",
+        ),
+        (7, 11, "invalid cron hour '27': invalid end range: 27 > 23"),
+    ]

@@ -193,3 +193,78 @@ def test_ownership_actions_in_text_json_and_markdown():
         "| ⏸️ disable | `Gone` | enabled: `true` → `false` |",
         "| 🏷️ rename | `Old name` → `New name` |  |",
     ]
+
+
+# What a table row can hold that the manifest refuses (the admin, a script, an old version):
+# each control or invisible character is one that can forge or hide a line.
+HOSTILE = [
+    "Purge\nIn sync: 0 to add, 0 to change, 0 to remove, 3 unchanged",
+    "Purge\r+ Fake",
+    "\x1b[2K\x1b[1AIn sync",
+    "Purge\x9b2K",  # C1 CSI
+    "Purge \u202eslaime",  # right-to-left override
+    "Purge\u2028line",  # line separator
+    "Purge\x00",
+    "Purge\x7f",
+]
+
+
+def removing(name: str, **fields):
+    row = TaskState(name=name, task=PURGE, schedule=cron("0 4 * * *"), **fields)
+    return make_plan([], [row])
+
+
+def test_no_output_prints_a_control_or_invisible_character_of_a_value():
+    for name in HOSTILE:
+        plan = removing(name, description=f"about {name}", queue=name)
+        text = render_text(plan)
+        # header, task, schedule, note, queue, description, a blank line, the summary
+        assert text.count("\n") == 8, text
+        assert all(line.isprintable() for line in text.splitlines()), repr(text)
+        markdown = render_markdown(plan)
+        assert all(line.isprintable() for line in markdown.splitlines()), repr(markdown)
+        assert markdown.count("\n") == 5, markdown  # no row split by the value
+        document = render_json(plan)
+        assert all(line.isprintable() for line in document.splitlines()), repr(document)
+        change = json.loads(document)["changes"][0]
+        assert (change["name"], change["fields"]["queue"]["old"]) == (name, name)
+    assert render_text(removing("a\x1bb")).startswith("- a\\x1bb\n")
+
+
+def test_markdown_code_spans_outlast_any_backticks_in_the_value():
+    for name, cell in [
+        ("a``b", "```a``b```"),
+        ("x `` <img src=x onerror=alert(1)> ``", "``` x `` <img src=x onerror=alert(1)> `` ```"),
+        ("`edge`", "`` `edge` ``"),
+        ("[link](https://evil.example)", "`[link](https://evil.example)`"),
+        ("a|b", "`a\\|b`"),
+    ]:
+        row = render_markdown(removing(name)).splitlines()[4]
+        assert row.startswith(f"| ➖ remove | {cell} | "), row
+
+
+def test_markdown_shows_an_odd_cron_note_as_code_not_markup():
+    row = TaskState(name="a", task=PURGE, schedule=cron("0 4 * * *", "<b>Evil</b>"))
+    cell = render_markdown(make_plan([], [row])).splitlines()[4].split(" | ")[2]
+    assert cell == (
+        f"task: `{PURGE}`<br>schedule: `cron 0 4 * * * (<b>Evil</b>)` "
+        "(`At 04:00 (<b>Evil</b>), https://crontab.guru/#0_4_*_*_*`) |"
+    )
+
+
+def test_status_shows_a_hostile_row_name_escaped():
+    from datetime import UTC, datetime
+
+    from beat_sync.api import Status
+    from beat_sync.render import render_status_json, render_status_text
+    from beat_sync.status import TaskStatus
+
+    for name in HOSTILE:
+        row = TaskState(name=name, task=PURGE, schedule=cron("0 4 * * *"))
+        status = TaskStatus(row, "ok", None, 0, None, None)
+        report = Status((status,), datetime(2026, 11, 28, tzinfo=UTC), "UTC")
+        text = render_status_text(report)
+        assert text.count("\n") == 3 and all(line.isprintable() for line in text.splitlines())
+        document = render_status_json(report)
+        assert all(line.isprintable() for line in document.splitlines()), repr(document)
+        assert json.loads(document)["tasks"][0]["name"] == name

@@ -249,6 +249,29 @@ def test_a_dry_run_refuses_what_apply_refuses(tmp_path, text):
     assert len(read_current_state().tasks) == 2
 
 
+EVERY_MINUTE = MANIFEST.replace('cron: "30 3 * * *"', 'cron: "* 3 * * *"')
+
+
+@pytest.mark.django_db
+def test_a_lint_warns_and_applies_and_strict_refuses_it(tmp_path):
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    before = read_current_state()
+    linted = str(write_manifest(tmp_path / "b", EVERY_MINUTE))
+
+    refused = cli("apply", "--strict", "--schedules", linted)
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert refused.stderr.splitlines()[-1].endswith(
+        "1 warning - invalid (--strict: warnings are errors); nothing was read or changed"
+    )
+    assert read_current_state() == before
+
+    applied = cli("apply", "--schedules", linted)
+    assert applied.exit_code == 0
+    assert f"{linted}/tasks.yaml:4:11: BS101 minute " in applied.stderr
+    assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+
+
 class _FillsUpAfterThePlan(io.StringIO):
     """A standard output that takes the plan, then fails (a disk that fills up just then)."""
 

@@ -267,3 +267,48 @@ def test_base_compares_with_the_manifest_committed_at_a_git_ref(tmp_path):
         "~ Purge sent emails\n"
         "    schedule: cron 30 3 * * * (project default) -> cron 45 3 * * * (project default)\n"
     )
+
+
+LONG_FORMS = f"""\
+periodic_tasks:
+  - {{name: Ninety minutes, task: {PURGE}, interval: {{every: 90, period: minutes}}}}
+  - {{name: Two days, task: {PURGE}, interval: {{every: 2, period: days}}}}
+  - {{name: Daily, task: {PURGE}, cron: "0 0 * * *"}}
+  - {{name: Weekly, task: {PURGE}, cron: {{minute: "0", hour: "0", day_of_week: "0"}}}}
+"""
+SHORT_FORMS = f"""\
+periodic_tasks:
+  - {{name: Ninety minutes, task: {PURGE}, interval: 1h30m}}
+  - {{name: Two days, task: {PURGE}, interval: 48h}}
+  - {{name: Daily, task: {PURGE}, cron: "@daily"}}
+  - {{name: Weekly, task: {PURGE}, cron: "@weekly"}}
+"""
+
+
+@pytest.mark.django_db
+def test_a_shorthand_and_its_long_form_diff_as_unchanged(tmp_path):
+    long = str(write_manifest(tmp_path / "long", LONG_FORMS))
+    short = str(write_manifest(tmp_path / "short", SHORT_FORMS))
+    assert cli("apply", "--no-check-tasks", "--schedules", long).exit_code == 0
+    result = cli("diff", "--exit-code", "--no-check-tasks", "--schedules", short)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 4 unchanged\n",
+    )
+
+
+@pytest.mark.django_db
+def test_a_lint_is_printed_on_stderr_and_keeps_the_exit_code_unless_strict(tmp_path):
+    applied_manifest()
+    linted = str(write_manifest(tmp_path / "linted", MANIFEST + "    one_off: true\n"))
+
+    result = cli("diff", "--exit-code", "--schedules", linted)
+    assert result.exit_code == 2  # the change, not the warning
+    assert result.stderr.startswith(f"{linted}/tasks.yaml:9:14: BS105 one_off: true on a cron")
+    assert result.stdout.startswith("~ Re-queue stuck emails\n    one_off: false -> true\n")
+
+    strict = cli("diff", "--strict", "--schedules", linted)
+    assert (strict.exit_code, strict.stdout) == (1, "")
+    assert strict.stderr.splitlines()[-1].endswith(
+        "1 warning - invalid (--strict: warnings are errors); nothing was read or changed"
+    )

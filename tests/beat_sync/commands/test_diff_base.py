@@ -206,6 +206,27 @@ def test_an_unknown_ref_is_one_line(repo):
     )
 
 
+def test_switching_a_schedule_to_its_shorthand_is_no_change(repo):
+    repo.commit(
+        "periodic_tasks:\n"
+        "  - {name: a, task: t.a, interval: {every: 90, period: minutes}}\n"
+        '  - {name: b, task: t.b, cron: "0 * * * *"}\n',
+        "long forms",
+    )
+    repo.write(
+        "periodic_tasks:\n"
+        "  - {name: a, task: t.a, interval: 1h30m}\n"
+        '  - {name: b, task: t.b, cron: "@hourly"}\n'
+    )
+
+    result = repo.beat_sync("diff", "--base", "HEAD", "--exit-code")
+
+    assert (result.returncode, result.stdout) == (
+        0,
+        "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n",
+    )
+
+
 @pytest.mark.parametrize(
     "schedules", ["schedules/emails.yaml", "schedules/../schedules/emails.yaml"]
 )

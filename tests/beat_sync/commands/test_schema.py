@@ -22,7 +22,9 @@ from tests.support.samples import PURGE, REQUEUE, every_kind, numbered
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "schedules").glob("*.yaml"))
-EVERY_FIELD = ROOT / "tests" / "beat_sync" / "manifest" / "valid" / "every_field.yaml"
+VALID = ROOT / "tests" / "beat_sync" / "manifest" / "valid"
+EVERY_FIELD = VALID / "every_field.yaml"
+SHORTHANDS = VALID / "shorthands.yaml"
 TASK = {"name": "Purge", "task": "styleguide_example.emails.tasks.email_purge_sent"}
 
 
@@ -49,7 +51,7 @@ def test_the_schema_documents_fields_for_editors(validator):
     assert task["enabled"]["default"] is True
 
 
-@pytest.mark.parametrize("path", [*EXAMPLES, EVERY_FIELD], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*EXAMPLES, EVERY_FIELD, SHORTHANDS], ids=lambda p: p.name)
 def test_the_example_manifests_are_valid(validator, path: Path):
     assert list(validator.iter_errors(as_editor_sees_it(path))) == []
 
@@ -70,9 +72,13 @@ def test_the_example_manifests_are_valid(validator, path: Path):
             {**TASK, "cron": "0 3 * * *", "expires": "2027-01-01T00:00:00Z", "expire_seconds": 60},
             "should not be valid under",
         ),
+        ({**TASK, "interval": "1h-5m"}, "is not valid under any of the given schemas"),
+        ({**TASK, "interval": "0 5m"}, "is not valid under any of the given schemas"),
+        ({**TASK, "interval": "0h0m"}, "is not valid under any of the given schemas"),
+        ({**TASK, "cron": "@dayly"}, "is not valid under any of the given schemas"),
     ],
     ids=["unknown key", "no schedule", "two schedules", "clocked", "cron string", "period",
-         "priority", "enabled", "expires"],
+         "priority", "enabled", "expires", "duration", "duration spaces", "zero", "nickname"],
 )  # fmt: skip
 def test_invalid_manifests_are_rejected(validator, task: dict, reason: str):
     errors = list(validator.iter_errors({"periodic_tasks": [task]}))

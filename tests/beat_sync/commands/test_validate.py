@@ -150,3 +150,107 @@ def test_a_real_process_validates_the_example_with_the_task_check():
     done = beat_sync_process("validate")
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == "schedules: 1 file, 3 tasks (cron: 2, interval: 1) - valid\n"
+
+
+EVERY_MINUTE = f"""\
+periodic_tasks:
+  - name: Purge
+    task: {PURGE}
+    cron: {{minute: "*", hour: "3"}}
+    kwargs: {{days: 30}}
+"""
+BS101 = (
+    'BS101 minute "*" with hour "3" runs every minute of that hour: 60 runs a day; for one run '
+    'at the start of the hour write minute: "0"'
+)
+
+
+def lint_project(tmp_path: Path, manifest: str = EVERY_MINUTE, table: str = "") -> Path:
+    """A folder with a pyproject.toml ([tool.beat-sync] + `table`) and schedules/tasks.yaml."""
+    (tmp_path / "pyproject.toml").write_text(f'[tool.beat-sync]\nschedules = "schedules"\n{table}')
+    (tmp_path / "schedules").mkdir()
+    (tmp_path / "schedules" / "tasks.yaml").write_text(manifest)
+    return tmp_path
+
+
+def test_a_lint_is_a_located_warning_that_keeps_exit_0(tmp_path, monkeypatch):
+    monkeypatch.chdir(lint_project(tmp_path))
+    result = validate("--no-check-tasks")
+    assert (result.exit_code, result.stderr) == (0, f"schedules/tasks.yaml:4:11: {BS101}\n")
+    assert result.stdout == "schedules: 1 file, 1 task (cron: 1), 1 warning - valid\n"
+
+
+def test_strict_makes_a_warning_fail(tmp_path, monkeypatch):
+    monkeypatch.chdir(lint_project(tmp_path))
+    result = validate("--no-check-tasks", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"schedules/tasks.yaml:4:11: {BS101}\n"
+        "schedules: 1 file, 1 task (cron: 1), 1 warning - invalid (--strict: warnings are errors)\n"
+    )
+    assert result.stdout == ""
+
+
+def test_strict_passes_a_lint_clean_manifest(in_repo):
+    result = validate("--strict")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("table", "manifest"),
+    [
+        ('ignore = ["BS101"]\n', EVERY_MINUTE),
+        ("", EVERY_MINUTE.replace("kwargs:", "ignore: [BS101]\n    kwargs:")),
+    ],
+    ids=["pyproject", "task"],
+)
+def test_ignore_silences_a_code(tmp_path, monkeypatch, table: str, manifest: str):
+    monkeypatch.chdir(lint_project(tmp_path, manifest, table))
+    result = validate("--no-check-tasks", "--strict")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_an_unknown_code_in_pyproject_is_located_there(tmp_path, monkeypatch):
+    monkeypatch.chdir(lint_project(tmp_path, table='ignore = ["BS101", "BS110"]\n'))
+    result = validate("--no-check-tasks")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "pyproject.toml:3:20: [tool.beat-sync] ignore: unknown lint code 'BS110' (did you mean "
+        "'BS107'?); the codes are BS101, BS102, BS103, BS104, BS105, BS106, BS107"
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            'ignore = "BS101"\n',
+            'ignore must be an array of lint codes (strings), e.g. ["BS101"], not a string',
+        ),
+        ("ignore = [101]\n", 'ignore must be an array of lint codes (strings), e.g. ["BS101"]'),
+        ("herd_limit = 0\n", "herd_limit must be a whole number of at least 1, not an integer (0)"),
+        ('herd_limit = "10"\n', "herd_limit must be a whole number of at least 1, not a string"),
+        ("herd_limit = true\n", "herd_limit must be a whole number of at least 1, not a boolean"),
+    ],
+)
+def test_lint_settings_of_the_wrong_type_are_one_line(tmp_path, monkeypatch, table, message):
+    monkeypatch.chdir(lint_project(tmp_path, table=table))
+    result = validate("--no-check-tasks")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"beat-sync: error: {tmp_path / 'pyproject.toml'}:3: [tool.beat-sync] {message}"
+    )
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_herd_limit_from_pyproject(tmp_path, monkeypatch):
+    herd = "".join(
+        f'  - {{name: t{i}, task: {PURGE}, cron: "0 3 * * *", kwargs: {{days: 1}}}}\n'
+        for i in range(4)
+    )
+    monkeypatch.chdir(lint_project(tmp_path, "periodic_tasks:\n" + herd, "herd_limit = 3\n"))
+    result = validate("--no-check-tasks")
+    assert result.exit_code == 0
+    assert (
+        "schedules/tasks.yaml:2:78: BS104 4 enabled tasks start at the same minute" in result.stderr
+    )

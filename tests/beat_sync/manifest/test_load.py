@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from beat_sync.errors import LocatedError
 from beat_sync.manifest import (
     ManifestResult,
@@ -91,6 +93,38 @@ def test_duplicate_names_across_files_are_reported_at_both_places():
     assert result.errors == (
         LocatedError("a.yaml", 2, 11, "duplicate task name 'Purge' (also at b.yaml:2:11)"),
         LocatedError("b.yaml", 2, 11, "duplicate task name 'Purge' (also at a.yaml:2:11)"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Caf\u00e9 report", "Cafe\u0301 report"),  # é precomposed, and e + combining acute
+        ("\u212b ngstr\u00f6m", "\u00c5 ngstr\u00f6m"),  # ANGSTROM SIGN, and Å
+        ("\uac00 job", "\u1100\u1161 job"),  # a Hangul syllable, and its two jamo
+    ],
+)
+def test_names_equal_once_normalised_to_nfc_are_duplicates(first, second):
+    def task(name: str) -> str:
+        return f'  - name: "{name}"\n    task: {TASK}\n    cron: "0 3 * * *"\n'
+
+    result = load_manifest_sources(
+        [("a.yaml", f"periodic_tasks:\n{task(first)}{task(second)}".encode())]
+    )
+    nfc = "; the same name once normalised to Unicode NFC"
+    assert result.errors == (
+        LocatedError(
+            "a.yaml",
+            2,
+            11,
+            f"duplicate task name {ascii(first)} (also at a.yaml:5:11 as {ascii(second)}{nfc})",
+        ),
+        LocatedError(
+            "a.yaml",
+            5,
+            11,
+            f"duplicate task name {ascii(second)} (also at a.yaml:2:11 as {ascii(first)}{nfc})",
+        ),
     )
 
 
