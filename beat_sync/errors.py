@@ -18,6 +18,21 @@ class Location(NamedTuple):
         return f"{self.path}:{self.line}:{self.column}"
 
 
+class Places:
+    """Where each key's value of one mapping is written, a Location made only when asked for
+    (diff of 10,000 tasks asks for none)."""
+
+    __slots__ = ("path", "positions")
+
+    def __init__(self, path: str, positions: dict[str, tuple[int, int]]) -> None:
+        self.path = path
+        self.positions = positions  # key -> (line, column)
+
+    def get(self, key: str) -> Location | None:
+        position = self.positions.get(key)
+        return None if position is None else Location(self.path, *position)
+
+
 @dataclass(frozen=True, order=True)
 class LocatedError:
     """One problem at `path:line:column` (sorted by place, then message)."""

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from beat_sync.manifest import TaskSpec
 
 
+SKIP_CHECKS = "CELERY_SKIP_CHECKS"
+
+
 @dataclass(frozen=True)
 class Project:
     """The user's Django project, set up: its default cron zone and the names beat writes itself."""
@@ -123,7 +126,19 @@ def celery_app():
     from celery import current_app
 
     app = current_app._get_current_object()
-    app.loader.import_default_modules()
+    # Celery's Django fixup runs every Django system check when the task modules are imported
+    # (celery/fixups/django.py, validate_models) and throws their messages away; among them
+    # beat-sync's own check, which reads the manifest again. Nothing reads them here either:
+    # skipped, as CELERY_SKIP_CHECKS tells the fixup (`manage.py check` runs them all).
+    skip = os.environ.get(SKIP_CHECKS)
+    os.environ[SKIP_CHECKS] = "1"
+    try:
+        app.loader.import_default_modules()
+    finally:
+        if skip is None:
+            del os.environ[SKIP_CHECKS]
+        else:
+            os.environ[SKIP_CHECKS] = skip
     return app
 
 

@@ -7,6 +7,7 @@ written out) compare equal with `==`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
@@ -20,13 +21,19 @@ from beat_sync.errors import Location
 COORDINATE_QUANTUM = Decimal("0.000001")
 
 
+# json.dumps(value, sort_keys=True, ensure_ascii=False), without a new encoder per call
+_JSON_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON text with sorted keys, so equal args/kwargs/headers compare equal as strings."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _JSON_ENCODER.encode(value)
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_json_text(text: str | None, default: str) -> str:
-    """Re-serialise JSON text read from a column; text that is not JSON is kept as written."""
+    """Re-serialise JSON text read from a column; text that is not JSON is kept as written.
+    Cached: most rows hold the same few texts ("[]", "{}"), read 10,000 times per diff."""
     if text is None or text.strip() == "":
         return default
     try:
@@ -35,6 +42,7 @@ def canonical_json_text(text: str | None, default: str) -> str:
         return text
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_cron_field(value: str) -> str:
     """`"0, 30"` and `"0,30"`, `"MON-FRI"` and `"mon-fri"` are the same field."""
     return "".join(str(value).split()).lower()
@@ -77,7 +85,13 @@ class _Kind:
 
     @classmethod
     def spec_columns(cls, value: Any) -> dict[str, Any]:
-        return {f.name: getattr(value, f.name) for f in fields(cls)}  # type: ignore[arg-type]
+        return {name: getattr(value, name) for name in _column_names(cls)}
+
+
+@functools.cache
+def _column_names(kind: type) -> tuple[str, ...]:
+    """A schedule class's fields (its columns), computed once: read for every task normalised."""
+    return tuple(f.name for f in fields(kind))
 
 
 @dataclass(frozen=True)
@@ -258,7 +272,7 @@ class TaskState:
             schedule=schedule,
             location=spec.location,
             previous_names=tuple(spec.previous_names),
-            **{f.name: f.metadata[FROM_SPEC](getattr(spec, f.name)) for f in COLUMNS},
+            **{name: read(getattr(spec, name)) for name, read in _SPEC},
         )
 
     @property
@@ -278,6 +292,8 @@ COMPARED: tuple[str, ...] = tuple(f.name for f in fields(TaskState) if f.compare
 JSON_COLUMNS: frozenset[str] = frozenset(f.name for f in COLUMNS if f.metadata[JSON])
 # (name, canonical form of the column's value) of each column: read 10,000 times per diff.
 _READERS = tuple((f.name, f.metadata[FROM_COLUMN]) for f in COLUMNS)
+# (name, canonical form of the manifest's value) of each column: read once per task normalised.
+_SPEC = tuple((f.name, f.metadata[FROM_SPEC]) for f in COLUMNS)
 
 
 @dataclass(frozen=True)

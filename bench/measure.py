@@ -1,15 +1,16 @@
-"""The in-process measurements, run once per database in a process of their own (Django's
-settings are per process): `python -m bench.measure DATABASE_URL MANIFEST_DIR N...` prints JSON.
+"""The measurements of one database, in a process of their own (Django's settings are per
+process): `python -m bench.measure DATABASE_URL MANIFEST_DIR --sizes N... --headline N --scale
+N... --runs R` prints JSON: the stage table per N (below), the headline and the scale figures
+(bench.whole, whole commands).
 
-Every timing is wall time (time.perf_counter) of the named call only; queries are every
-statement sent through Django's connection (an execute wrapper: it sees BEGIN, SAVEPOINT, lock
-and SELECT as well as writes).
+Every timing in the stage table is wall time (time.perf_counter) of the named call only; queries
+are every statement sent through Django's connection (an execute wrapper: it sees BEGIN,
+SAVEPOINT, lock and SELECT as well as writes).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import argparse
 import json
 import os
 import re
@@ -19,11 +20,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[1]
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
-BASELINE_BUDGET_SECONDS = 150.0  # per database, for the N=10,000 baseline (estimated first)
 
 
 class Queries:
@@ -91,40 +90,8 @@ def load(folder: Path) -> tuple[float, tuple]:
     return time.perf_counter() - started, desired
 
 
-def styleguide_setup_periodic_tasks(periodic_tasks_data: list[dict]) -> None:
-    """The styleguide's setup_periodic_tasks (the example project's copy, see
-    styleguide_example/core/management/commands/styleguide_setup_periodic_tasks.py), its print
-    lines sent to a buffer here."""
-    from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
-        setup_periodic_tasks,
-    )
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        setup_periodic_tasks(periodic_tasks_data)
-
-
-def styleguide_data(desired: tuple) -> list[dict]:
-    """The styleguide command's `periodic_tasks_data` for cron-only TaskStates."""
-    return [
-        {
-            "task": SimpleNamespace(name=task.task),  # the command takes Celery task objects
-            "name": task.name,
-            "cron": {
-                "minute": task.schedule.minute,
-                "hour": task.schedule.hour,
-                "day_of_week": task.schedule.day_of_week,
-                "day_of_month": task.schedule.day_of_month,
-                "month_of_year": task.schedule.month_of_year,
-            },
-            "enabled": task.enabled,
-        }
-        for task in desired
-    ]
-
-
-def measure_size(folder: Path, count: int, baseline_estimate: float | None) -> dict:
-    """Every measurement for N = count; the baseline is skipped when `baseline_estimate` (its
-    estimated seconds) is given."""
+def measure_size(folder: Path, count: int) -> dict:
+    """The stage measurements for N = count (apply_plan, diff's read + plan + render)."""
     from beat_sync.plan import make_plan
     from beat_sync.render import render_text
     from beat_sync.tables import apply_plan, read_current_state
@@ -173,76 +140,59 @@ def measure_size(folder: Path, count: int, baseline_estimate: float | None) -> d
     row["peak_mib_diff"] = peak_mib(diff)
     row["peak_mib_apply"] = peak_mib(lambda: apply_plan(other))  # every task changed
 
-    # The styleguide's loop against apply, on the same cron-only tasks.
-    _, cron_a = load(folder / f"cron_{count}_0")
-    _, cron_b = load(folder / f"cron_{count}_1")
-    if baseline_estimate is not None:
-        row["baseline_skipped_estimate"] = baseline_estimate
-        return row
-    cron_state = {"next": cron_b}
-
-    def baseline_other() -> None:
-        desired, cron_state["next"] = (
-            cron_state["next"],
-            (cron_a if cron_state["next"] is cron_b else cron_b),
-        )
-        styleguide_setup_periodic_tasks(styleguide_data(desired))
-        # Same tasks: what the styleguide wrote is what the manifest says (beat-sync agrees).
-        assert make_plan(desired, read_current_state()).in_sync
-
-    baseline_repeats = 1 if count >= 1000 else repeats
-    clear()
-    row["baseline_empty"] = repeated(
-        lambda: styleguide_setup_periodic_tasks(styleguide_data(cron_a)), clear, baseline_repeats
-    )
-    row["baseline"] = repeated(baseline_other, lambda: None, baseline_repeats)
-    clear()
-    row["cron_apply_empty"] = repeated(lambda: apply_plan(cron_a), clear, repeats)
-    cron_state["next"] = cron_b
-
-    def cron_apply_other() -> None:
-        desired, cron_state["next"] = (
-            cron_state["next"],
-            (cron_a if cron_state["next"] is cron_b else cron_b),
-        )
-        assert apply_plan(desired).plan.summary.change == count
-
-    row["cron_apply_changed"] = repeated(cron_apply_other, lambda: None, repeats)
     clear()
     return row
 
 
-def main(database_url: str, folder: Path, counts: list[int]) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("database_url")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[])
+    parser.add_argument("--headline", type=int, default=0)
+    parser.add_argument("--scale", type=int, nargs="*", default=[])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale-runs", type=int, default=3)
+    options = parser.parse_args()
+    os.environ.update(
+        DATABASE_URL=options.database_url,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+    )
     sys.path[:0] = [str(REPO / "example_project"), str(REPO)]
     import django
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
+    from bench import whole
+
     django.setup()
+    assert not settings.DEBUG, "DEBUG must be off: it keeps every query in memory"
     call_command("migrate", verbosity=0)
-    rows = []
-    estimate = None  # seconds the next size's baseline would take, once over budget
-    for count in counts:
-        print(f"  {connection.vendor}: N={count} ...", file=sys.stderr, flush=True)
-        rows.append(measure_size(folder, count, estimate))
-        if estimate is None:
-            # The styleguide loop is linear in N: estimate the next size before paying for it.
-            last = rows[-1]
-            per_task = (last["baseline_empty"]["seconds"] + last["baseline"]["seconds"]) / count
-            upcoming = [c for c in counts if c > count]
-            if upcoming and per_task * upcoming[0] > BASELINE_BUDGET_SECONDS:
-                estimate = per_task * upcoming[0]
+    folder = options.folder
+    result: dict = {"vendor": connection.vendor, "rows": []}
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        else:
-            cursor.execute("SELECT sqlite_version()")
-            version = cursor.fetchone()[0]
-    json.dump({"vendor": connection.vendor, "version": version, "rows": rows}, sys.stdout)
+        cursor.execute(
+            "SHOW server_version"
+            if connection.vendor == "postgresql"
+            else "SELECT sqlite_version()"
+        )
+        result["version"] = cursor.fetchone()[0]
+    for count in options.sizes:
+        print(f"  {connection.vendor}: stages, N={count:,}", file=sys.stderr, flush=True)
+        result["rows"].append(measure_size(folder, count))
+    if options.headline:
+        print(f"  {connection.vendor}: whole commands, N={options.headline:,}", file=sys.stderr)
+        result["headline"] = whole.headline(
+            options.database_url, folder, options.headline, options.runs
+        )
+    if options.scale:
+        result["scale"] = whole.scale(
+            options.database_url, folder, options.scale, options.scale_runs
+        )
+    json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]), [int(n) for n in sys.argv[3:]])
+    main()

@@ -1,13 +1,22 @@
-"""`make bench`: beat-sync's apply and diff against the styleguide's setup_periodic_tasks loop.
+"""`make bench`: the whole `beat-sync apply` against the styleguide's command, and the scale goals.
 
-For each N, on SQLite (a temporary file) and on PostgreSQL (a database created for the run and
-dropped after it; skipped, and said so, when nothing answers on 127.0.0.1:5432), bench.measure
-times apply (empty database, every task changed, no-op), diff and the styleguide's loop; then the
-whole `beat-sync validate` / `beat-sync diff` processes are timed on a 100-task manifest, and
-`python -X importtime` shows where their start-up goes. Prints one markdown table and writes it,
-with the machine, to bench/results.md. Leaves no database and no file behind.
+On SQLite (a temporary file) and on PostgreSQL (a database created for the run and dropped after
+it; skipped, and said so, when nothing answers on 127.0.0.1:5432), bench.measure measures, in a
+process of its own per database:
 
-    python -m bench.run [--sizes 10 100 1000 10000] [--runs 7] [--output bench/results.md]
+1. the headline (bench.whole): `beat-sync apply` against `manage.py
+   styleguide_setup_periodic_tasks` on the same 1,000 cron tasks, as whole processes and
+   in-process, the same runs on both sides, with apply's stage breakdown and `beat-sync diff`;
+2. the scale goals: whole-process `diff` in sync and `apply` at 10,000 (both databases) and
+   100,000 tasks (PostgreSQL), peak RSS included;
+3. the stage table per N (bench.measure): apply_plan, diff's read + plan + render, statements.
+
+Then `beat-sync validate` (with and without --no-check-tasks) as whole processes, and where its
+start-up goes (`python -X importtime`). Prints the report and writes it to bench/results.md,
+with the machine and the commit measured. Leaves no database and no file behind.
+
+    python -m bench.run [--runs 3] [--headline 1000] [--scale 10000] [--scale-postgres 100000]
+                        [--sizes 10 100 1000 10000] [--output bench/results.md]
 """
 
 from __future__ import annotations
@@ -23,25 +32,27 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from importlib import metadata
 from pathlib import Path
 
+from bench import processes
+from bench.stages import STAGES
 from tests.support.manifests import write_generated_manifest
 from tests.support.servers import answers
 
 REPO = Path(__file__).resolve().parents[1]
-BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-PROCESS_TASKS = 100
-QUERY_TARGET, SPEEDUP_TARGET, DIFF_TARGET, VALIDATE_TARGET = 30, 30.0, 1.0, 1.0
+VALIDATE_TASKS = 100
+# The goals (issue 13, "Scale and start-up"; issue 14, "The benchmark").
+SPEEDUP_GOAL = 30.0  # whole apply command at the headline N, both databases
+DIFF_10K_GOAL = 1.0  # s, whole `beat-sync diff` in sync, 10,000 tasks, both databases
+APPLY_100K_GOAL, APPLY_100K_RSS_GOAL, DIFF_100K_GOAL = 15.0, 2**30, 8.0  # PostgreSQL
+APPLY_PLAN_10K_GOAL = 0.5  # s, apply_plan of 10,000 changed tasks
+VALIDATE_GOAL = 0.15  # s, whole `beat-sync validate --no-check-tasks`
+QUERY_LIMIT = {"sqlite": 15, "postgresql": 16}  # README's statement counts, BEGIN/COMMIT included
 
 
 # --- running -------------------------------------------------------------------------------
-
-
-def postgres_answers() -> bool:
-    return answers(PG_HOST, PG_PORT)
 
 
 def pg_admin(sql: str) -> None:
@@ -53,9 +64,9 @@ def pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def measure(database_url: str, folder: Path, sizes: list[int]) -> dict:
+def measure(database_url: str, folder: Path, args: list[str]) -> dict:
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.measure", database_url, str(folder), *map(str, sizes)],
+        [sys.executable, "-m", "bench.measure", database_url, str(folder), *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -64,37 +75,24 @@ def measure(database_url: str, folder: Path, sizes: list[int]) -> dict:
     return json.loads(completed.stdout)
 
 
-def cli(args: list[str], env: dict[str, str], expect: int = 0) -> float:
-    """Wall time of one whole `beat-sync ...` process, checked to exit with `expect`."""
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [str(BEAT_SYNC), *args], cwd=REPO, env=env, capture_output=True, text=True
-    )
-    seconds = time.perf_counter() - started
-    if completed.returncode != expect:
-        raise RuntimeError(f"beat-sync {' '.join(args)}: exit {completed.returncode}\n"
-                           f"{completed.stdout}{completed.stderr}")  # fmt: skip
-    return seconds
-
-
-def whole_process(database_url: str, folder: Path, runs: int) -> dict[str, float]:
-    """Median wall time of each command on the 100-task manifest; the database holds variant 0
-    and the commands read variant 1, so diff shows all 100 tasks changed."""
-    env = {**os.environ, "DATABASE_URL": database_url, "NO_COLOR": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the repository's pyproject.toml names it
-    held = folder / f"mixed_{PROCESS_TASKS}_0"
-    shown = str(folder / f"mixed_{PROCESS_TASKS}_1")
-    cli(["apply", "--schedules", str(held)], env)
-    commands = {
-        "validate": ["validate", shown],
-        "validate --no-check-tasks": ["validate", "--no-check-tasks", shown],
-        "diff": ["diff", "--schedules", shown],
-    }
+def validate_processes(folder: Path, runs: int) -> dict[str, dict]:
+    """Whole `beat-sync validate` processes on the 100-task manifest (no database read)."""
+    shown = str(folder / f"mixed_{VALIDATE_TASKS}_1")
+    url = "sqlite:///:memory:"
     results = {}
-    for label, args in commands.items():
-        cli(args, env)  # warm the OS file cache
-        results[label] = statistics.median(cli(args, env) for _ in range(runs))
-    cli(["apply", "--allow-empty", "--schedules", str(folder / "empty")], env)
+    for label, args in (
+        ("validate --no-check-tasks", ["validate", "--no-check-tasks", shown]),
+        ("validate", ["validate", shown]),
+    ):
+        processes.beat_sync(args, url)  # warm the OS file cache
+        measured = [processes.beat_sync(args, url) for _ in range(runs)]
+        results[label] = {
+            "median": statistics.median(r.seconds for r in measured),
+            "min": min(r.seconds for r in measured),
+            "max": max(r.seconds for r in measured),
+            "peak_rss": max(r.peak_rss for r in measured),
+            "runs": runs,
+        }
     return results
 
 
@@ -103,13 +101,12 @@ IMPORTTIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
 
 def import_costs(folder: Path, top: int = 8) -> tuple[float, list[tuple[str, float]]]:
     """(total import ms, the costliest top-level imports by cumulative ms) of
-    `beat-sync validate` on the 100-task manifest, from `python -X importtime`."""
-    env = {**os.environ, "DATABASE_URL": "sqlite:///:memory:"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    `beat-sync validate --no-check-tasks` on the 100-task manifest (`python -X importtime`)."""
+    env = processes.command_env("sqlite:///:memory:")
     code = "import sys; from beat_sync.cli import main; sys.argv[0] = 'beat-sync'; main()"
     completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code, "validate",
-         str(folder / f"mixed_{PROCESS_TASKS}_1")],
+        [sys.executable, "-X", "importtime", "-c", code, "validate", "--no-check-tasks",
+         str(folder / f"mixed_{VALIDATE_TASKS}_1")],
         cwd=REPO, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     entries = []
@@ -126,7 +123,149 @@ def import_costs(folder: Path, top: int = 8) -> tuple[float, list[tuple[str, flo
 
 
 def fmt_time(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def fmt_spread(figure: dict) -> str:
+    """`1.23 s (1.20-1.31)`: median (min-max) of the runs."""
+    return f"{fmt_time(figure['median'])} ({fmt_time(figure['min'])}-{fmt_time(figure['max'])})"
+
+
+def fmt_mib(size: int) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def met(ok: bool) -> str:
+    return "MET" if ok else "NOT MET"
+
+
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+STAGE_NAMES = (*STAGES, "other")
+
+
+def stage_text(stages: dict[str, float]) -> str:
+    total = sum(stages.values()) or 1.0
+    return ", ".join(
+        f"{name} {fmt_time(stages[name])} ({stages[name] / total:.0%})"
+        for name in STAGE_NAMES
+        if stages.get(name)
+    )
+
+
+def headline_section(results: list[dict]) -> tuple[list[str], list[str]]:
+    """The whole-command table, apply's stages, diff; and the 30x goal lines."""
+    lines: list[str] = []
+    goals: list[str] = []
+    first = next((r["headline"] for r in results if "headline" in r), None)
+    if first is None:
+        return lines, goals
+    n, runs = first["n"], first["runs"]
+    lines += [
+        f"## The whole command: `beat-sync apply` vs the styleguide's command, {n:,} cron tasks",
+        "",
+        f"Median (min-max) of {runs} runs per side, interleaved; peak RSS of the whole processes. "
+        "`whole process`: `beat-sync apply --schedules DIR` against `python "
+        "example_project/manage.py styleguide_setup_periodic_tasks --data-module M` (its tasks "
+        "written in Python as the styleguide writes them), interpreter start-up, imports, "
+        "Django set-up, validation, the check against the Celery app and the printed plan "
+        "included. `in-process`: beat-sync's click command against the styleguide command's "
+        "`handle`, Django already set up. Each run starts from the scenario's tables (set up "
+        "untimed); after each, the tables are checked to hold the N tasks (untimed).",
+        "",
+        "| DB | scenario | how | styleguide command | beat-sync apply | speed-up "
+        "| peak RSS styleguide / beat-sync |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        head = result.get("headline")
+        if not head:
+            continue
+        label = LABELS[result["vendor"]]
+        speedups = []
+        for row in head["rows"]:
+            ours, theirs = row["beat-sync apply"], row["styleguide"]
+            speedup = theirs["median"] / ours["median"]
+            speedups.append((speedup, row))
+            rss = row.get("peak_rss") or {}
+            memory = (
+                f"{fmt_mib(rss['styleguide'])} / {fmt_mib(rss['beat-sync apply'])}" if rss else "-"
+            )
+            lines.append(
+                f"| {label} | {row['scenario']} | {row['how']} | {fmt_spread(theirs)} "
+                f"| {fmt_spread(ours)} | {speedup:.1f}x | {memory} |"
+            )
+        worst = min(speedups, key=lambda pair: pair[0])
+        goals.append(
+            f"- {label}: whole `beat-sync apply` at least {SPEEDUP_GOAL:.0f}x faster than the "
+            f"styleguide command at {n:,} tasks: {met(worst[0] >= SPEEDUP_GOAL)} ("
+            + "; ".join(f"{row['scenario']}, {row['how']}: {s:.1f}x" for s, row in speedups)
+            + ")"
+        )
+    lines += ["", f"Where in-process `beat-sync apply` spends its time ({n:,} tasks, median):", ""]
+    for result in results:
+        for row in (result.get("headline") or {}).get("rows", []):
+            if "stages" in row:
+                lines.append(
+                    f"- {LABELS[result['vendor']]}, {row['scenario']}: {stage_text(row['stages'])}"
+                )
+    lines += [
+        "",
+        f"`beat-sync diff --exit-code` at {n:,} cron tasks (no styleguide counterpart):",
+        "",
+    ]
+    for result in results:
+        for figure in (result.get("headline") or {}).get("diff", []):
+            lines.append(
+                f"- {LABELS[result['vendor']]}, {figure['scenario']}: whole process "
+                f"{fmt_spread(figure['whole process'])}, peak RSS {fmt_mib(figure['peak_rss'])}; "
+                f"in-process {fmt_spread(figure['in-process'])}: {stage_text(figure['stages'])}"
+            )
+    return lines + [""], goals
+
+
+def scale_section(results: list[dict]) -> tuple[list[str], list[str]]:
+    lines = ["## Scale: whole processes on generated manifests (every schedule kind)", ""]
+    lines += [
+        "| DB | N | command | scenario | whole process, median (min-max) | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    goals: list[str] = []
+    for result in results:
+        label = LABELS[result["vendor"]]
+        for figures in result.get("scale", []):
+            n = figures["n"]
+            for command, figure in figures.items():
+                if command == "n":
+                    continue
+                name, _, scenario = command.partition(", ")
+                lines.append(
+                    f"| {label} | {n:,} | `beat-sync {name}` | {scenario} | {fmt_spread(figure)} "
+                    f"| {fmt_mib(figure['peak_rss'])} |"
+                )
+            diff = figures["diff, in sync"]
+            split = f"in-process {fmt_time(diff['in_process'])}: {stage_text(diff['stages'])}"
+            if n == 10_000:
+                goals.append(
+                    f"- {label}: whole `beat-sync diff` of 10,000 tasks in sync under "
+                    f"{DIFF_10K_GOAL:.0f} s: {met(diff['median'] < DIFF_10K_GOAL)} "
+                    f"({fmt_spread(diff)}; {split})"
+                )
+            if n == 100_000:
+                apply = figures["apply, empty tables"]
+                ok = apply["median"] < APPLY_100K_GOAL and apply["peak_rss"] < APPLY_100K_RSS_GOAL
+                goals.append(
+                    f"- {label}: whole `beat-sync apply` of 100,000 tasks under "
+                    f"{APPLY_100K_GOAL:.0f} s and 1 GiB: {met(ok)} (empty tables: "
+                    f"{fmt_spread(apply)}, {fmt_mib(apply['peak_rss'])}; every task changed: "
+                    f"{fmt_spread(figures['apply, all 100,000 changed'])}, "
+                    f"{fmt_mib(figures['apply, all 100,000 changed']['peak_rss'])})"
+                )
+                goals.append(
+                    f"- {label}: whole `beat-sync diff` of 100,000 tasks in sync under "
+                    f"{DIFF_100K_GOAL:.0f} s: {met(diff['median'] < DIFF_100K_GOAL)} "
+                    f"({fmt_spread(diff)}, {fmt_mib(diff['peak_rss'])}; {split})"
+                )
+    return lines + [""], goals
 
 
 def cell(measurement: dict | None, writes: bool = False) -> str:
@@ -136,103 +275,79 @@ def cell(measurement: dict | None, writes: bool = False) -> str:
     return f"{fmt_time(measurement['seconds'])} ({measurement['queries']} q{extra})"
 
 
-def baseline_cells(row: dict) -> str:
-    if "baseline_skipped_estimate" in row:
-        return (
-            f"not run: estimated {row['baseline_skipped_estimate']:.0f} s for both runs, over the "
-            "budget | not run |"
-        )
-    return (
-        f"{cell(row.get('baseline_empty'))} / {cell(row.get('baseline'))} "
-        f"| {cell(row.get('cron_apply_empty'))} / {cell(row.get('cron_apply_changed'))} |"
-    )
-
-
-def ratio(baseline: dict | None, ours: dict | None) -> str:
-    if not baseline or not ours:
-        return "-"
-    return f"{baseline['seconds'] / ours['seconds']:.0f}x"
-
-
-HEADER = (
-    "| DB | N | manifest load + validate + normalise | apply, empty DB | apply, all N changed "
-    "| no-op apply | diff: read + plan + render (all changed) | peak MiB diff / apply "
-    "| styleguide loop, empty DB / all changed (cron-only) "
-    "| apply, same cron tasks, empty / changed "
-    "| speed-up empty / changed |"
+STAGE_HEADER = (
+    "| DB | N | load + validate + normalise | apply_plan, empty DB | apply_plan, all N changed "
+    "| no-op apply_plan | diff: read + plan + render (all changed) | peak MiB diff / apply |"
 )
 
 
-def table(results: list[dict]) -> str:
-    lines = [HEADER, "|" + " --- |" * HEADER.count(" |")]
+def stage_table(results: list[dict]) -> tuple[list[str], list[str]]:
+    lines = [
+        "## The stages in-process, per N (generated manifests, every schedule kind)",
+        "",
+        STAGE_HEADER,
+        "|" + " --- |" * STAGE_HEADER.count(" |"),
+    ]
+    goals = []
     for result in results:
-        label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[result["vendor"]]
+        label = LABELS[result["vendor"]]
         for row in result["rows"]:
-            version = result["version"].split()[0]
-            speedups = (
-                f"{ratio(row.get('baseline_empty'), row.get('cron_apply_empty'))} / "
-                f"{ratio(row.get('baseline'), row.get('cron_apply_changed'))}"
-            )
             lines.append(
-                f"| {label} {version} | {row['n']:,} | {fmt_time(row['load_seconds'])} "
+                f"| {label} | {row['n']:,} | {fmt_time(row['load_seconds'])} "
                 f"| {cell(row['apply_empty'])} | {cell(row['apply_changed'])} "
                 f"| {cell(row['apply_noop'], writes=True)} | {cell(row['diff'])} "
-                f"| {row['peak_mib_diff']:.1f} / {row['peak_mib_apply']:.1f} "
-                f"| {baseline_cells(row)} {speedups} |"
+                f"| {row['peak_mib_diff']:.1f} / {row['peak_mib_apply']:.1f} |"
             )
-    return "\n".join(lines)
-
-
-def targets(results: list[dict], processes: dict[str, dict[str, float]]) -> list[str]:
-    lines = []
-    for result in results:
-        db, rows = result["vendor"], {row["n"]: row for row in result["rows"]}
-        # Per scenario: the statements depend on which schedule kinds are present (an empty
-        # kind inserts nothing), never on how many tasks there are.
-        per_scenario = {
-            key: sorted({row[key]["queries"] for row in rows.values() if row.get(key)})
-            for key in ("apply_empty", "apply_changed", "cron_apply_empty", "cron_apply_changed")
+        rows = {row["n"]: row for row in result["rows"]}
+        if not rows:
+            continue
+        limit = QUERY_LIMIT[result["vendor"]]
+        counts = {
+            key: sorted({row[key]["queries"] for row in rows.values()})
+            for key in ("apply_empty", "apply_changed")
         }
-        met = all(len(c) == 1 and c[0] <= QUERY_TARGET for c in per_scenario.values() if c)
-        seen = "; ".join(f"{key}: {c}" for key, c in per_scenario.items())
-        lines.append(
-            f"- {db}: apply query count constant in N and <= {QUERY_TARGET}: "
-            f"{'MET' if met else 'NOT MET'} (counts over every N, per scenario: {seen})"
+        ok = all(len(c) == 1 and c[0] <= limit for c in counts.values())
+        goals.append(
+            f"- {label}: apply's statements constant in N and at most {limit}: {met(ok)} ("
+            + "; ".join(f"{key}: {c}" for key, c in counts.items())
+            + ")"
         )
-        thousand = rows.get(1000)
-        if thousand and thousand.get("baseline"):
-            speedups = [
-                thousand["baseline_empty"]["seconds"] / thousand["cron_apply_empty"]["seconds"],
-                thousand["baseline"]["seconds"] / thousand["cron_apply_changed"]["seconds"],
-            ]
-            lines.append(
-                f"- {db}: apply of 1,000 tasks >= {SPEEDUP_TARGET:.0f}x faster than the "
-                f"styleguide loop: {'MET' if min(speedups) >= SPEEDUP_TARGET else 'NOT MET'} "
-                f"({speedups[0]:.0f}x on an empty DB, {speedups[1]:.0f}x with every task changed)"
-            )
         writes = [row["apply_noop"]["writes"] for row in rows.values()]
-        lines.append(
-            f"- {db}: no-op apply writes nothing: {'MET' if not any(writes) else 'NOT MET'} "
+        goals.append(
+            f"- {label}: a no-op apply writes nothing: {met(not any(writes))} "
             f"(INSERT/UPDATE/DELETE statements per N: {writes})"
         )
-        top = rows.get(10000)
-        if top:
-            part = top["diff"]["seconds"]
-            whole = part + top["load_seconds"]
-            lines.append(
-                f"- {db}: diff of 10,000 tasks under {DIFF_TARGET:.0f} s: database read + plan + "
-                f"render {fmt_time(part)}: {'MET' if part < DIFF_TARGET else 'NOT MET'}; with "
-                f"the manifest load (+{fmt_time(top['load_seconds'])}) {fmt_time(whole)}: "
-                f"{'MET' if whole < DIFF_TARGET else 'NOT MET'}"
+        if 10_000 in rows:
+            seconds = rows[10_000]["apply_changed"]["seconds"]
+            goals.append(
+                f"- {label}: `apply_plan` of 10,000 changed tasks under "
+                f"{fmt_time(APPLY_PLAN_10K_GOAL)}: {met(seconds < APPLY_PLAN_10K_GOAL)} "
+                f"({fmt_time(seconds)})"
             )
-    for db, timings in processes.items():
-        seconds = timings["validate"]
-        lines.append(
-            f"- {db}: `beat-sync validate` of {PROCESS_TASKS} tasks, whole process, under "
-            f"{VALIDATE_TARGET:.0f} s: {'MET' if seconds < VALIDATE_TARGET else 'NOT MET'} "
-            f"({fmt_time(seconds)} median)"
-        )
-    return lines
+    return lines + ["", STAGE_NOTES], goals
+
+
+STAGE_NOTES = """\
+Median of 7 runs for N <= 1,000 and of 3 for N = 10,000 (q = SQL statements sent through Django's
+connection, BEGIN, SAVEPOINT and the lock included). load + validate + normalise:
+`load_manifest` + `normalise` of the YAML files (500 tasks a file). apply_plan:
+`beat_sync.tables.apply_plan`, what `beat-sync apply` calls after validating (lock, read, plan,
+delete and recreate, change marker), on an empty database, and on one holding the other variant
+of the N tasks. no-op: applying what the tables hold; its writes must be 0. diff: the database
+read, plan and text render with every task changed. Peak MiB: tracemalloc's peak of Python
+allocations in one untimed run.
+"""
+
+
+def commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "beat_sync", "bench")
+    return head + (" with uncommitted changes to beat_sync/ or bench/" if dirty else "")
 
 
 def machine(results: list[dict], load_start: tuple[float, ...]) -> list[str]:
@@ -253,116 +368,97 @@ def machine(results: list[dict], load_start: tuple[float, ...]) -> list[str]:
         f"{name} {metadata.version(name)}" for name in ("Django", "django-celery-beat", "celery")
     )
     return [
+        f"- Commit measured: {commit()}",
         f"- Date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- CPU: {cpu}, {os.cpu_count()} cores; RAM {ram}; {platform.platform()}",
         f"- Python {platform.python_version()}; {packages}",
         f"- SQLite {versions.get('sqlite', '-')} (temporary file database); "
         f"PostgreSQL {versions.get('postgresql', 'not run').split()[0]} on {PG_HOST}:{PG_PORT}",
         f"- 1-minute load average at the start / end of the run: {load_start[0]:.2f} / "
-        f"{os.getloadavg()[0]:.2f} (anything above 0 is other work sharing the 2 cores)",
+        f"{os.getloadavg()[0]:.2f} (anything above 0 is other work sharing the cores)",
     ]
-
-
-NOTES = """\
-What is measured (wall time, `time.perf_counter`, median of 7 runs for N <= 1,000 and of 3 for
-N = 10,000; the styleguide loop: median of 7 runs for N <= 100, one run from N = 1,000; q = SQL
-statements sent through Django's connection, BEGIN, SAVEPOINT and the lock included):
-- manifest load: `load_manifest` + `normalise` of the YAML files (500 tasks a file), reported
-  apart from everything else; the diff and apply columns start from the normalised state.
-- apply: `beat_sync.tables.apply_plan`, the function `beat-sync apply` calls (lock, read, plan,
-  delete and recreate, change marker), on an empty database, and on a database holding the
-  other variant of the same N tasks (every task changed). no-op: applying what the database
-  already holds; its INSERT/UPDATE/DELETE statements are counted and must be 0.
-- diff: `read_current_state` + `make_plan` + `render_text`, every task changed (the longest
-  output). Not included: manifest load (its own column) and process start-up (below).
-- peak MiB: tracemalloc's peak of Python allocations during one diff / one apply (every task
-  changed), measured in a separate untimed run.
-- styleguide loop: HackSoftware/Django-Styleguide-Example's `setup_periodic_tasks` handle as
-  written there (`transaction.atomic`, queryset deletes, then one `CrontabSchedule.objects.create`
-  and one `PeriodicTask.objects.create` per task) on cron-only tasks (name, task, five cron
-  fields, enabled: all it can express); after each run beat-sync's plan of the same manifest is
-  checked to be in sync, i.e. both write the same tasks. The apply column next to it applies that
-  same cron-only manifest; speed-up = styleguide time / apply time.
-"""
-
-
-START_UP_NOTE = """\
-`validate --no-check-tasks` reads and validates the manifest only (click, PyYAML, pydantic and
-Celery's crontab parser); plain `validate` also sets Django up and imports the project's Celery
-app to check that every `task` is registered: the difference between the two lines above is that
-project load. Its imports are the project's own (django.setup() imports django.urls; the admin's
-autodiscovery imports django_celery_beat.admin and with it django.template.defaultfilters;
-config.celery imports celery.app), not beat-sync's: beat-sync already imports Django, the
-database code and rendering only inside the commands that need them (beat_sync/cli.py loads a
-command module only when it is invoked)."""
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
-    parser.add_argument("--runs", type=int, default=7, help="runs of each whole-process timing")
+    parser.add_argument("--runs", type=int, default=3, help="runs per side of the headline")
+    parser.add_argument("--headline", type=int, default=1000, help="tasks of the headline")
+    parser.add_argument("--scale", type=int, nargs="*", default=[10_000])
+    parser.add_argument("--scale-postgres", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--scale-runs", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000, 10_000])
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.md")
     options = parser.parse_args()
-    sizes = sorted(set(options.sizes) | {PROCESS_TASKS}) if PROCESS_TASKS else options.sizes
 
     load_start = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="beat-sync-bench-"))
     pg_database = f"beat_sync_bench_{os.getpid()}"
     pg_created = False
-    results, processes, skipped = [], {}, []
+    results, skipped = [], []
     try:
-        (folder / "empty").mkdir()
-        (folder / "empty" / "none.yaml").write_text("periodic_tasks: []\n")
-        for count in sizes:
+        every = {*options.sizes, *options.scale, *options.scale_postgres, VALIDATE_TASKS}
+        for count in sorted(every):
             for variant in (0, 1):
                 write_generated_manifest(folder / f"mixed_{count}_{variant}", count, variant)
+        if options.headline:
+            for variant in (0, 1):
                 write_generated_manifest(
-                    folder / f"cron_{count}_{variant}", count, variant, cron_only=True
+                    folder / f"cron_{options.headline}_{variant}",
+                    options.headline,
+                    variant,
+                    cron_only=True,
                 )
-
-        databases = [("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}")]
-        if postgres_answers():
+        databases = [("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}", [])]
+        if answers(PG_HOST, PG_PORT):
             pg_admin(f'CREATE DATABASE "{pg_database}"')
             pg_created = True
             url = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{pg_database}"
-            databases.append(("PostgreSQL", url))
+            databases.append(("PostgreSQL", url, options.scale_postgres))
         else:
             skipped.append(f"PostgreSQL: nothing answers on {PG_HOST}:{PG_PORT}; rows SKIPPED")
             print(skipped[-1], file=sys.stderr)
-
-        for label, url in databases:
-            print(f"{label}: measuring N = {', '.join(map(str, sizes))}", file=sys.stderr)
-            result = measure(url, folder, sizes)
-            result["rows"] = [row for row in result["rows"] if row["n"] in options.sizes]
-            results.append(result)
-            print(f"{label}: timing whole beat-sync processes", file=sys.stderr)
-            processes[label] = whole_process(url, folder, options.runs)
+        for label, url, extra_scale in databases:
+            print(f"{label}: measuring", file=sys.stderr, flush=True)
+            args = ["--runs", str(options.runs), "--headline", str(options.headline)]
+            args += ["--scale-runs", str(options.scale_runs)]
+            args += ["--sizes", *map(str, options.sizes)]
+            args += ["--scale", *map(str, [*options.scale, *extra_scale])]
+            results.append(measure(url, folder, args))
+        print("validate: timing whole processes", file=sys.stderr, flush=True)
+        validation = validate_processes(folder, runs=7)
         import_total, import_top = import_costs(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if pg_created:
             pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
+    headline, headline_goals = headline_section(results)
+    scale, scale_goals = scale_section(results)
+    stages, stage_goals = stage_table(results)
+    quick = validation["validate --no-check-tasks"]
+    validate_goal = (
+        f"- `beat-sync validate --no-check-tasks` of {VALIDATE_TASKS} tasks (what pre-commit "
+        f"runs), whole process, under {fmt_time(VALIDATE_GOAL)}: "
+        f"{met(quick['median'] < VALIDATE_GOAL)} ({fmt_spread(quick)})"
+    )
     report = ["# beat-sync benchmark", "", "Produced by `make bench` (bench/run.py).", ""]
     report += machine(results, load_start) + [""] + skipped + ([""] if skipped else [])
-    report += [table(results), "", NOTES]
-    report += [f"Whole processes on a {PROCESS_TASKS}-task manifest (median of {options.runs} "
-               "runs, after one warm-up run; start-up, Django and Celery set-up included; diff "
-               f"shows all {PROCESS_TASKS} tasks changed):", ""]  # fmt: skip
-    for label, timings in processes.items():
-        report.append(
-            f"- {label}: "
-            + "; ".join(f"`beat-sync {name}` {fmt_time(s)}" for name, s in timings.items())
-        )
+    report += ["## Goals", ""]
+    report += headline_goals + scale_goals + stage_goals + [validate_goal, ""]
+    report += headline + scale + stages
+    report += ["## Start-up: `beat-sync validate`, whole processes", ""]
+    report += [
+        f"- `beat-sync {name}` of {VALIDATE_TASKS} tasks: {fmt_spread(figure)}, peak RSS "
+        f"{fmt_mib(figure['peak_rss'])} ({figure['runs']} runs after a warm-up)"
+        for name, figure in validation.items()
+    ]
     report += [
         "",
-        f"Where `beat-sync validate` start-up goes (`python -X importtime`, top-level imports, "
-        f"{import_total:.0f} ms of imports in all, inflated by the tracing itself):",
+        f"Where `beat-sync validate --no-check-tasks` start-up goes (`python -X importtime`, "
+        f"top-level imports, {import_total:.0f} ms of imports in all, inflated by the tracing):",
         "",
     ]
     report += [f"- `{name}`: {ms:.0f} ms" for name, ms in import_top]
-    report += ["", START_UP_NOTE]
-    report += ["", "## Targets", ""] + targets(results, processes)
     text = "\n".join(report) + "\n"
     print(text)
     options.output.write_text(text)

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from beat_sync.errors import Location
+from beat_sync.errors import Location, Places
 from beat_sync.manifest import columns
 from beat_sync.manifest.lint_codes import LINT_CODES, known_codes
 from beat_sync.manifest.rules import (
@@ -253,7 +253,8 @@ class TaskSpec(_Strict):
         description="Lint codes not to report for this task, e.g. [BS101] (README: Lints).",
     )
 
-    _locations: dict[str, Location] = PrivateAttr(default_factory=dict)
+    # key -> where its value is written (beat_sync.errors.Places; empty when built in Python)
+    _locations: dict[str, Location] | Places = PrivateAttr(default_factory=dict)
 
     @field_validator("name", "task", "queue", "exchange", "routing_key")
     @classmethod

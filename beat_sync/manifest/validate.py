@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from beat_sync.errors import LocatedError, Location
+from beat_sync.errors import LocatedError, Location, Places
 from beat_sync.manifest.columns import CRON_FIELDS
 from beat_sync.manifest.loader import KeyPath, LocatedDocument
 from beat_sync.manifest.rules import (
@@ -134,13 +134,14 @@ def _with_source_cron_text(item: dict, document: LocatedDocument, base: KeyPath)
     cron = item.get("cron")
     if not isinstance(cron, dict):
         return item
-    fixed = dict(cron)
+    fixed = {}
     for name in CRON_FIELDS:
         value = cron.get(name)
-        raw = document.raw.get((*base, "cron", name))
-        if isinstance(value, int) and not isinstance(value, bool) and raw is not None:
-            fixed[name] = raw.strip()
-    return {**item, "cron": fixed}
+        if isinstance(value, int) and not isinstance(value, bool):
+            raw = document.raw.get((*base, "cron", name))
+            if raw is not None:
+                fixed[name] = raw.strip()
+    return {**item, "cron": {**cron, **fixed}} if fixed else item
 
 
 @dataclass
@@ -222,5 +223,8 @@ def _validate_task(
         return None, errors
     if errors or refused:
         return None, errors
-    spec._locations = {key: document.location(document.value_at((*base, key))) for key in item}
+    values = document.values
+    spec._locations = Places(
+        document.path, {key: values.get((*base, key)) or document.value_at(base) for key in item}
+    )
     return spec, []

@@ -1,5 +1,6 @@
 """What the manifest asks of the project: registered tasks, their signatures, ephem for solar."""
 
+import os
 import sys
 
 import pytest
@@ -104,6 +105,36 @@ def test_a_bound_task_is_checked_without_its_self_argument():
         "args/kwargs do not fit task 'app.tasks.hourly_reports': "
         "hourly_reports() missing 1 required positional argument: 'days'"
     ]
+
+
+def test_reading_the_celery_app_runs_no_system_check(monkeypatch):
+    # Celery's Django fixup runs every system check (and discards them) when the task modules
+    # are imported; beat-sync's commands read the app and skip that, leaving the variable as
+    # it found it.
+    from django.core import checks
+
+    from beat_sync.project import SKIP_CHECKS, celery_app
+
+    ran = []
+
+    def spy(app_configs=None, **kwargs):
+        ran.append(True)
+        return []
+
+    checks.register(spy, "beat_sync_test_spy")
+    try:
+        for before in (None, "0"):
+            if before is None:
+                monkeypatch.delenv(SKIP_CHECKS, raising=False)
+            else:
+                monkeypatch.setenv(SKIP_CHECKS, before)
+            assert "styleguide_example.emails.tasks.email_send" in celery_app().tasks
+            assert ran == []
+            assert os.environ.get(SKIP_CHECKS) == before
+        checks.run_checks()
+        assert ran == [True]  # the spy is live: the checks did not run above
+    finally:
+        checks.registry.registry.registered_checks.discard(spy)
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from beat_sync.errors import UserError
-from beat_sync.state import CronSchedule, TaskState
+from beat_sync.state import CronSchedule, SolarSchedule, TaskState, canonical_json
 from beat_sync.tables import apply_plan, read_current_state
 from beat_sync.tables.beat import beat_schedule
 from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
@@ -47,6 +48,45 @@ def test_every_field_and_schedule_kind_round_trips():
     assert read_current_state().tasks == sorted_tasks(tasks)
     again = apply_plan(tasks)
     assert not again.applied and again.plan.in_sync
+
+
+def test_awkward_values_round_trip_through_the_bulk_insert():
+    # PostgreSQL inserts the rows as one JSON parameter, SQLite as a VALUES list: text that
+    # looks like SQL, JSON, placeholders or escapes, characters outside the BMP, microseconds,
+    # the columns' extreme numbers and coordinates all come back as they went in.
+    texts = [
+        "%s %(x)s ?",
+        "back\\slash \\u0041 \\n",
+        "quote ' and \" and `",
+        "🙂 ünï 中文",
+        "r->>0 ::json; DROP TABLE x; --",
+        "[1, 2]",
+        '{"a": 1}',
+        " lead/trail ",
+    ]
+    tasks = [
+        TaskState(
+            name=f"awkward {i} {text}",
+            task=PURGE,
+            schedule=SolarSchedule("sunrise", Decimal("-89.999999"), Decimal(f"0.00000{i}"))
+            if i % 2
+            else cron("*/5 * * * *", "America/St_Johns"),
+            args=canonical_json([text, i, None, True, 1.5]),
+            kwargs=canonical_json({text: text}),
+            headers=canonical_json({"h": text}),
+            queue=text,
+            exchange=text[:3] or None,
+            routing_key=None,
+            priority=255 if i % 2 else 0,
+            expire_seconds=2_147_483_647 if i % 2 else None,
+            start_time=datetime(2026, 3, 29, 1, 30, 15, 123456, tzinfo=UTC),
+            description=text * 50,
+        )
+        for i, text in enumerate(texts)
+    ]
+    assert apply_plan(tasks).applied
+    assert read_current_state().tasks == sorted_tasks(tasks)
+    assert not apply_plan(tasks).applied
 
 
 def test_rows_written_by_hand_or_the_admin_read_in_canonical_form():

@@ -73,3 +73,19 @@ def test_merge_keys_fill_in_without_overriding():
     )
     assert result.ok, result.errors
     assert (result.specs[0].queue, result.specs[0].priority) == ("slow", 7)
+
+
+def test_nesting_past_the_limit_is_refused_at_the_first_node_too_deep_with_or_without_anchors():
+    # Without an anchor the tree is only walked once (while building); with one, the aliases
+    # are counted first: both refuse the first node at depth 65 (the root is depth 0), a
+    # mapping's key included (the 64th mapping's key 'a', before the 65th mapping).
+    for deep, column in (("[" * 70 + "]" * 70, 68), ("{a: " * 70 + "1" + "}" * 70, 257)):
+        for text in (f"x: {deep}\n", f"y: &anchor 1\nx: {deep}\n"):
+            _, errors = load_document("m.yaml", text.encode())
+            line = text.count("\n", 0, text.index("x:")) + 1
+            assert [str(error) for error in errors] == [
+                f"m.yaml:{line}:{column}: nested deeper than 64 levels"
+            ], text
+    for depth in (63, 64):  # the deepest node at 64 is fine
+        _, errors = load_document("m.yaml", f"x: {'[' * depth}{']' * depth}\n".encode())
+        assert errors == []

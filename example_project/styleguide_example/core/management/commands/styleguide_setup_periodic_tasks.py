@@ -7,10 +7,14 @@ styleguide_example/tasks/management/commands/setup_periodic_tasks.py: in one tra
 queryset deletes of IntervalSchedule, CrontabSchedule and PeriodicTask, then one
 CrontabSchedule.objects.create and one PeriodicTask.objects.create per task, with its print
 lines. Its loop is `setup_periodic_tasks()` here, so that bench/ and the tests can call it with
-their own `periodic_tasks_data`; the command runs it with the example project's tasks.
+their own `periodic_tasks_data`; the command runs it with the example project's tasks, or with
+`--data-module MODULE`, the `periodic_tasks_data()` of MODULE (`make bench` writes its N tasks
+as such a module: a list literal of task objects, as the styleguide writes its tasks in code).
 """
 
 from __future__ import annotations
+
+import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -83,5 +87,15 @@ class Command(BaseCommand):
         "schedule, then create them again), kept as beat-sync's baseline."
     )
 
-    def handle(self, *args, **kwargs) -> None:
-        setup_periodic_tasks(example_periodic_tasks_data())
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--data-module",
+            metavar="MODULE",
+            help="Take the tasks from MODULE.periodic_tasks_data() instead of the example's.",
+        )
+
+    def handle(self, *args, data_module: str | None = None, **kwargs) -> None:
+        if data_module is None:
+            setup_periodic_tasks(example_periodic_tasks_data())
+        else:
+            setup_periodic_tasks(importlib.import_module(data_module).periodic_tasks_data())
