@@ -319,13 +319,30 @@ def files_only_project() -> Project:
 
 
 def plan_against_tables(
-    *, desired: Sequence[TaskState], project: Project, using: str = "default"
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    using: str = "default",
+    manage: str = "all",
+    on_remove: str = "delete",
 ) -> Plan:
-    """What apply would change: `desired` against the tables as they are now (one query)."""
+    """What apply would change: `desired` against the tables as they are now, and the ownership
+    records (one query each). `manage`/`on_remove`: `[tool.beat-sync]`'s, see beat_sync.plan;
+    `manage="owned"` raises UserError without the beat_sync app."""
     from beat_sync.plan import make_plan
-    from beat_sync.tables import read_current_state
+    from beat_sync.tables import read_current_state, require_installed
 
-    return make_plan(desired, read_current_state(using=using), beat_owned=project.beat_owned)
+    if manage == "owned":
+        require_installed('manage = "owned"')
+    current = read_current_state(using=using)
+    return make_plan(
+        desired,
+        current,
+        beat_owned=project.beat_owned,
+        records=current.records,
+        manage=manage,
+        on_remove=on_remove,
+    )
 
 
 def plan_between(*, desired: Sequence[TaskState], current: Sequence[TaskState]) -> Plan:
@@ -354,6 +371,8 @@ def apply(
     before_commit: Callable[[Plan], None] | None = None,
     environment: str | None = None,
     allow_env_switch: bool = False,
+    manage: str = "all",
+    on_remove: str = "delete",
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
@@ -363,9 +382,13 @@ def apply(
     prints the plan there, so that a failure to print rolls back); what it raises rolls back.
     Refuses (UserError, nothing written) to apply `environment` (None: the base) to a database
     last applied as another one, unless `allow_env_switch`; records it otherwise.
+    `manage`/`on_remove` as for `plan_against_tables`. Records which rows it manages (with the
+    beat_sync app installed), also when the tables are already in sync.
     """
-    from beat_sync.tables import apply_plan
+    from beat_sync.tables import apply_plan, require_installed
 
+    if manage == "owned":
+        require_installed('manage = "owned"')
     guard = None if allow_empty else refuse_removing_everything
     return apply_plan(
         desired,
@@ -375,6 +398,8 @@ def apply(
         before_commit=before_commit,
         environment=environment,
         allow_env_switch=allow_env_switch,
+        manage=manage,
+        on_remove=on_remove,
     )
 
 
@@ -384,11 +409,15 @@ def dry_run(
     project: Project,
     using: str = "default",
     allow_empty: bool = False,
+    manage: str = "all",
+    on_remove: str = "delete",
     environment: str | None = None,
     allow_env_switch: bool = False,
 ) -> Plan:
     """The plan `apply` would apply now, refusals included: UserError where apply would refuse."""
-    plan = plan_against_tables(desired=desired, project=project, using=using)
+    plan = plan_against_tables(
+        desired=desired, project=project, using=using, manage=manage, on_remove=on_remove
+    )
     if not allow_empty:
         refuse_removing_everything(plan)
     switch = environment_switch(environment=environment, using=using)
@@ -427,17 +456,36 @@ def environment_switch(
     return EnvironmentSwitch(environment, last)
 
 
-def export(*, project: Project, using: str = "default", display: str = "<stdout>") -> Export:
+def export(
+    *,
+    project: Project,
+    using: str = "default",
+    display: str = "<stdout>",
+    manage: str = "all",
+    unmanaged: bool = False,
+) -> Export:
     """The tables' periodic tasks as a manifest, rows beat writes itself left out; the text is
-    read back with the manifest loader, its problems located at `display`."""
+    read back with the manifest loader, its problems located at `display`.
+
+    Which rows: every one with `manage="all"`; the managed ones with `manage="owned"`; with
+    `unmanaged`, only the rows beat-sync does not manage (to adopt them). The last two raise
+    UserError without the beat_sync app.
+    """
     from beat_sync.export import export_manifest, invalid_export
     from beat_sync.manifest import load_manifest_sources
     from beat_sync.plan import is_beat_owned
     from beat_sync.project import project_errors
-    from beat_sync.tables import read_current_state
+    from beat_sync.tables import read_current_state, require_installed
 
+    if manage == "owned" or unmanaged:
+        require_installed("export --unmanaged" if unmanaged else 'manage = "owned"')
     current = read_current_state(using=using)
     tasks = [t for t in current.tasks if not is_beat_owned(t.name, project.beat_owned)]
+    if unmanaged:
+        tasks = [t for t in tasks if t.name not in (current.records or {})]
+    elif manage == "owned":
+        records = current.records or {}
+        tasks = [t for t in tasks if t.name in records and not records[t.name].retired]
     left_out = sorted(t.name for t in current.tasks if is_beat_owned(t.name, project.beat_owned))
     text = export_manifest(tasks, project.default_timezone)
     # A row the admin allowed but the manifest does not (say, a cron Celery can't parse, or
@@ -507,17 +555,19 @@ PLAN_RUNS = 3
 def plan_runs(
     plan: Plan, *, after: datetime, default_timezone: str, count: int = PLAN_RUNS
 ) -> dict[str, tuple[datetime, ...]]:
-    """The next runs of each added and changed task once the plan is applied at `after` (a changed
-    task keeps its last run, as apply keeps it), in the zone its runs are read in. A cron whose
-    zone is unknown (`diff --base`'s "project default") is left out."""
+    """The next runs of each added, changed, adopted or renamed task once the plan is applied at
+    `after` (a kept row keeps its last run, as apply keeps it), in the zone its runs are read in.
+    A cron whose zone is unknown (`diff --base`'s "project default") is left out, and so is a
+    task disabled because the manifest dropped it."""
     from beat_sync.when import computable, next_runs, zone_of
 
     runs = {}
     for change in plan.changes:
         task = change.new
-        if task is None or not computable(task):
+        if task is None or change.action == "disable" or not computable(task):
             continue
-        history = plan.history.get(change.name) if change.action == "change" else None
+        # Every action but an add keeps a row and its run history (a rename: the old name's).
+        history = plan.history.get(change.old_name or change.name) if change.old else None
         zone = zone_of(task.schedule, default_timezone)
         moments = next_runs(
             task,
@@ -546,15 +596,26 @@ class Status:
 
 
 def status(
-    *, desired: Sequence[TaskState], project: Project, now: datetime, using: str = "default"
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    now: datetime,
+    using: str = "default",
+    manage: str = "all",
 ) -> Status:
-    """What beat has done with each row and will do next (one query, whatever the number of
-    tasks); `desired` says which names the manifest declares (beat_sync.status says how)."""
+    """What beat has done with each row and will do next (two queries, the tasks and the
+    ownership records, whatever the number of tasks); `desired` says which names the manifest
+    declares, the records which rows drifted and, with `manage="owned"` (UserError without the
+    beat_sync app), which rows beat-sync does not manage (beat_sync.status says how)."""
+    from beat_sync.plan import is_beat_owned
     from beat_sync.project import beat_max_interval
     from beat_sync.status import task_status
-    from beat_sync.tables import read_tables
+    from beat_sync.tables import read_tables, require_installed
 
+    if manage == "owned":
+        require_installed('manage = "owned"')
     snapshot = read_tables(using=using)
+    records = snapshot.state.records or {}
     declared = {task.name: task for task in desired}
     max_interval = beat_max_interval()
     tasks = tuple(
@@ -566,6 +627,10 @@ def status(
             beat_owned=project.beat_owned,
             now=now,
             max_interval=max_interval,
+            record=records.get(task.name),
+            managed=manage == "all"
+            or task.name in records
+            or is_beat_owned(task.name, project.beat_owned),
         )
         for task in snapshot.state.tasks
     )

@@ -6,6 +6,8 @@ from django.apps import AppConfig
 
 class BeatSyncConfig(AppConfig):
     name = "beat_sync"
+    # The migrations' id type, whatever the project's DEFAULT_AUTO_FIELD says.
+    default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "beat-sync"
     default_auto_field = "django.db.models.BigAutoField"  # as its migrations create them
 

@@ -10,8 +10,9 @@ environment under its env/ folder is checked too, as `beat-sync validate` checks
 Ids: beat_sync.E001 manifest error, beat_sync.W001 manifest warning, beat_sync.E002 a task the
 project cannot run (not registered with the Celery app, args that do not fit it, solar without
 ephem, a name beat writes itself at every start), beat_sync.E003 configuration unusable (an
-unknown lint code in [tool.beat-sync] ignore too), beat_sync.W002 no manifest found, and
-beat_sync.W101... a lint, numbered as its code (BS101 -> W101).
+unknown lint code in [tool.beat-sync] ignore too), beat_sync.W002 no manifest found,
+beat_sync.E004 an unknown BEAT_SYNC_ADMIN value, and beat_sync.W101... a lint, numbered as
+its code (BS101 -> W101).
 """
 
 from __future__ import annotations
@@ -112,3 +113,21 @@ def _check_manifest() -> list[checks.CheckMessage]:
     messages.extend(_message(error, "001") for error in checked.environment_problems)
     messages.extend(_message(error, "003") for error in checked.lints)
     return messages
+
+
+@checks.register(TAG)
+def check_admin_setting(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """BEAT_SYNC_ADMIN is one of beat_sync.tables.admin.MODES."""
+    from beat_sync.tables.admin import MODES, SETTING
+
+    value = getattr(settings, SETTING, "readonly")
+    if value in MODES:
+        return []
+    known = ", ".join(f'"{mode}"' for mode in MODES)
+    return [
+        checks.Error(
+            f"{SETTING} must be one of {known}, not {value!r}",
+            obj=CHECKED_OBJECT,
+            id="beat_sync.E004",
+        )
+    ]

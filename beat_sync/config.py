@@ -1,11 +1,11 @@
 """Where a project's settings, import path and schedules folder come from, and in which order.
 
 Precedence, highest first:
-  1. command-line options (--settings, --pythonpath, --schedules, --env);
+  1. command-line options (--settings, --pythonpath, --schedules, --manage, --env);
   2. the DJANGO_SETTINGS_MODULE and BEAT_SYNC_ENV environment variables (settings, env);
   3. `[tool.beat-sync]` in the nearest pyproject.toml, from the current directory upwards;
-  4. defaults: no settings module, no extra path, schedules folder `schedules/`, no environment
-     (the base manifest alone; docs/environments.md).
+  4. defaults: no settings module, no extra path, schedules folder `schedules/`, manage "all",
+     on_remove "delete", no environment (the base manifest alone; docs/environments.md).
 Relative paths in pyproject.toml are relative to the folder that holds it; relative paths given
 on the command line are relative to the current directory.
 """
@@ -24,8 +24,15 @@ from pathlib import Path
 from beat_sync.errors import Location, UserError
 
 DEFAULT_SCHEDULES = "schedules"
+# `manage`: which rows apply may touch. "all": every row (the styleguide's delete and recreate);
+# "owned": only the rows beat-sync recorded as its own (beat_sync.models.ManagedTask).
+MANAGE_MODES = ("all", "owned")
+# `on_remove`: what apply does with a managed task the manifest no longer declares.
+ON_REMOVE = ("delete", "disable")
 DEFAULT_HERD_LIMIT = 10  # lint BS104: more enabled crons than this starting at one minute
-KEYS = ("settings", "pythonpath", "schedules", "ignore", "herd_limit", "env")
+KEYS = ("settings", "pythonpath", "schedules", "ignore", "herd_limit", "manage", "on_remove", "env")
+# The keys whose value is one of a few words.
+CHOICES = {"manage": MANAGE_MODES, "on_remove": ON_REMOVE}
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class Config:
     env: str | None = None  # the environment whose overlay applies (None: the base alone)
     ignore: tuple[str, ...] = ()  # lint codes not to report (checked by the lint stage)
     herd_limit: int = DEFAULT_HERD_LIMIT
+    manage: str = "all"  # one of MANAGE_MODES
+    on_remove: str = "delete"  # one of ON_REMOVE
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -115,6 +124,11 @@ def read_pyproject_table(path: Path) -> dict:
             f"(known: {', '.join(KEYS)})"
         )
     for key, value in table.items():
+        if key in CHOICES:
+            check_choice(
+                value, CHOICES[key], f"{_located(path, text, key)}: [tool.beat-sync] {key}"
+            )
+            continue
         wanted = _wrong_type(key, value)
         if wanted:
             where = _located(path, text, key)
@@ -122,6 +136,14 @@ def read_pyproject_table(path: Path) -> dict:
                 f"{where}: [tool.beat-sync] {key} must be {wanted}, not {_toml_type(value)}"
             )
     return table
+
+
+def check_choice(value: object, choices: tuple[str, ...], what: str) -> str:
+    """`value` if it is one of `choices`, else a UserError naming `what` and the choices."""
+    if value not in choices:
+        known = " or ".join(f'"{choice}"' for choice in choices)
+        raise UserError(f"{what} must be {known}, not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def _wrong_type(key: str, value: object) -> str | None:
@@ -204,6 +226,8 @@ def load_config(
         env=env or environ.get(ENV_VARIABLE) or table.get("env") or None,
         ignore=tuple(table.get("ignore", ())),
         herd_limit=table.get("herd_limit", DEFAULT_HERD_LIMIT),
+        manage=table.get("manage", "all"),
+        on_remove=table.get("on_remove", "delete"),
     )
 
 

@@ -1,11 +1,14 @@
 """A Plan as text (terminal), JSON (machines) or Markdown (a pull-request comment) (pure).
 
-Text: one block per changed task, `+` add, `-` remove, `~` change, then the summary line
+Text: one block per changed task, marked as `beat_sync.plan.ACTIONS` says (`+` add, `-` remove,
+`~` change, `~ NAME (adopt)`, `~ OLD -> NEW` for a rename, `- NAME (disable)`, and
+`~ NAME (changed outside the manifest)` for drift), then the summary line
 (`2 to add, 1 to change, 1 to remove, 14 unchanged`). A changed task lists only the fields that
-changed, `old -> new`; an added or removed task lists its task, schedule and every field that is
-not django-celery-beat's default. A cron schedule gets a second line in plain words with its
-crontab.guru link. Given the next runs (`api.plan_runs`), an added or changed task ends with
-`next: <run>, <run>, <run>` (JSON: `next_runs`). Colour (ANSI) only when `color=True`.
+changed, `old -> new` (drift: `applied -> now -> manifest`); an added or removed task lists its
+task, schedule and every field that is not django-celery-beat's default. A cron schedule gets a
+second line in plain words with its crontab.guru link. Given the next runs (`api.plan_runs`), an
+added or changed task ends with `next: <run>, <run>, <run>` (JSON: `next_runs`). Colour (ANSI)
+only when `color=True`.
 
 JSON: the contract is docs/json-output.md.
 """
@@ -33,19 +36,17 @@ from beat_sync.describe import (
     value_text,
     visible,
 )
-from beat_sync.plan import FieldChange, Plan, TaskChange
+from beat_sync.plan import ACTIONS, DRIFT_SUFFIX, FieldChange, Plan, TaskChange
 from beat_sync.status import HEALTHS, TaskStatus
 from beat_sync.when import zone_of
 
 if TYPE_CHECKING:
     from beat_sync.api import Status
 
+# Under a drifted task's header: the order of the three values on each field line.
+DRIFT_LEGEND = "(each field: applied -> now -> manifest)"
 # Each added or changed task's next runs (api.plan_runs), by name, each in its task's zone.
 Runs = Mapping[str, Sequence[datetime]]
-
-SIGNS = {"add": "+", "remove": "-", "change": "~"}
-COLORS = {"add": "green", "remove": "red", "change": "yellow"}
-MARKDOWN_ACTIONS = {"add": "➕ add", "remove": "➖ remove", "change": "✏️ change"}
 
 
 def _field_value(field: str, value: object) -> str:
@@ -55,12 +56,27 @@ def _field_value(field: str, value: object) -> str:
     return value_text(field, value)
 
 
+def _values(change: TaskChange, item: FieldChange) -> list[object]:
+    """What a field line shows: one value for an add or a remove, old and new for the others,
+    applied, now and manifest for drift."""
+    if change.action == "add":
+        return [item.new]
+    if change.action == "remove":
+        return [item.old]
+    return [item.applied, item.old, item.new] if change.drift else [item.old, item.new]
+
+
+def _header(change: TaskChange) -> str:
+    info = ACTIONS[change.action]
+    if change.old_name is not None:
+        return f"{info.sign} {visible(change.old_name)} -> {visible(change.name)}"
+    return f"{info.sign} {visible(change.name)}{DRIFT_SUFFIX if change.drift else info.suffix}"
+
+
 def _field_lines(change: TaskChange, item: FieldChange) -> list[str]:
-    if change.action == "change":
-        lines = [
-            f"{item.field}: {_field_value(item.field, item.old)} -> "
-            f"{_field_value(item.field, item.new)}"
-        ]
+    if change.action not in ("add", "remove"):
+        shown = " -> ".join(_field_value(item.field, v) for v in _values(change, item))
+        lines = [f"{item.field}: {shown}"]
         if item.field == "schedule":
             old_note, new_note = schedule_note(item.old), schedule_note(item.new)
             if old_note:
@@ -89,8 +105,11 @@ def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> st
     added or changed task ends with its next runs."""
     out: list[str] = []
     for change in plan.changes:
-        header = f"{SIGNS[change.action]} {visible(change.name)}"
-        out.append(click.style(header, fg=COLORS[change.action], bold=True) if color else header)
+        header = _header(change)
+        color_of = ACTIONS[change.action].color
+        out.append(click.style(header, fg=color_of, bold=True) if color else header)
+        if change.drift:
+            out.append(f"    {DRIFT_LEGEND}")
         for item in change.fields:
             for line in _field_lines(change, item):
                 out.append(f"    {visible(line)}")
@@ -107,16 +126,17 @@ def render_text(plan: Plan, color: bool = False, runs: Runs | None = None) -> st
 
 
 def _change_as_dict(change: TaskChange, runs: Runs | None) -> dict:
-    document = {
-        "action": change.action,
-        "name": change.name,
-        "fields": {
-            item.field: {
-                "old": value_json(item.field, item.old),
-                "new": value_json(item.field, item.new),
-            }
-            for item in change.fields
-        },
+    document: dict = {"action": change.action, "name": change.name}
+    if change.old_name is not None:
+        document["old_name"] = change.old_name
+    document["drift"] = change.drift
+    document["fields"] = {
+        item.field: {
+            **({"applied": value_json(item.field, item.applied)} if change.drift else {}),
+            "old": value_json(item.field, item.old),
+            "new": value_json(item.field, item.new),
+        }
+        for item in change.fields
     }
     if runs is not None and change.new is not None and change.name in runs:
         moments = runs[change.name]
@@ -129,11 +149,12 @@ def plan_as_dict(plan: Plan, runs: Runs | None = None) -> dict:
     summary = plan.summary
     return {
         "in_sync": plan.in_sync,
+        "manage": plan.manage,
         "summary": {
-            "add": summary.add,
-            "change": summary.change,
-            "remove": summary.remove,
+            **{action: getattr(summary, action) for action in ACTIONS},
             "unchanged": summary.unchanged,
+            "drift": summary.drift,
+            "unmanaged": summary.unmanaged,
         },
         "changes": [_change_as_dict(change, runs) for change in plan.changes],
     }
@@ -190,15 +211,9 @@ def _markdown_note(note: str) -> str:
 def _markdown_cell(change: TaskChange, runs: Runs | None) -> str:
     parts = []
     for item in change.fields:
-        if change.action == "change":
-            text = (
-                f"{item.field}: {_code(_field_value(item.field, item.old))} → "
-                f"{_code(_field_value(item.field, item.new))}"
-            )
-            shown = item.new
-        else:
-            shown = item.new if change.action == "add" else item.old
-            text = f"{item.field}: {_code(_field_value(item.field, shown))}"
+        values = _values(change, item)
+        shown = values[-1]
+        text = f"{item.field}: " + " → ".join(_code(_field_value(item.field, v)) for v in values)
         if item.field == "schedule":
             note = schedule_note(shown)
             if note:
@@ -222,10 +237,11 @@ def render_markdown(plan: Plan, runs: Runs | None = None) -> str:
         "|---|---|---|",
     ]
     for change in plan.changes:
-        lines.append(
-            f"| {MARKDOWN_ACTIONS[change.action]} | {_code(change.name)} | "
-            f"{_markdown_cell(change, runs)} |"
-        )
+        label = ACTIONS[change.action].markdown + (DRIFT_SUFFIX if change.drift else "")
+        name = _code(change.name)
+        if change.old_name is not None:
+            name = f"{_code(change.old_name)} → {name}"
+        lines.append(f"| {label} | {name} | {_markdown_cell(change, runs)} |")
     return "\n".join(lines) + "\n"
 
 

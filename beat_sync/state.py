@@ -15,6 +15,8 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from beat_sync.errors import Location
+
 # django-celery-beat stores solar coordinates as DecimalField(max_digits=9, decimal_places=6).
 COORDINATE_QUANTUM = Decimal("0.000001")
 
@@ -51,9 +53,12 @@ def canonical_optional_text(value: str | None) -> str | None:
     return value if value else None
 
 
-def canonical_datetime(value: datetime | None) -> datetime | None:
+def canonical_datetime(value: datetime | str | None) -> datetime | None:
+    """An aware datetime in UTC; ISO 8601 text (an applied state read back, see `encode`) too."""
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: beat-sync only compares aware datetimes")
     return value.astimezone(UTC)
@@ -249,6 +254,10 @@ class TaskState:
     start_time: datetime | None = column(None, canonical=canonical_datetime)  # aware, in UTC
     enabled: bool = column(True, canonical=bool)
     description: str = column("", canonical=_text)
+    # Not compared, not a column: where the manifest declares the task's name (None for a row
+    # read from the tables) and the names it had before (a rename keeps the row's history).
+    location: Location | None = field(default=None, compare=False)
+    previous_names: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_columns(cls, row: Mapping[str, Any], schedule: Schedule) -> TaskState:
@@ -257,8 +266,19 @@ class TaskState:
 
     @classmethod
     def from_spec(cls, spec: Any, schedule: Schedule) -> TaskState:
-        """The canonical task of a manifest TaskSpec (its keys are the column names)."""
-        return cls(schedule=schedule, **{name: read(getattr(spec, name)) for name, read in _SPEC})
+        """The canonical task of a manifest TaskSpec (its keys are the column names), with the
+        place it is declared at and its previous names."""
+        return cls(
+            schedule=schedule,
+            location=spec.location,
+            previous_names=tuple(spec.previous_names),
+            **{name: read(getattr(spec, name)) for name, read in _SPEC},
+        )
+
+    @property
+    def source(self) -> str:
+        """`schedules/emails.yaml:12`: the file and line declaring it ("" if not declared)."""
+        return f"{self.location.path}:{self.location.line}" if self.location else ""
 
     def columns(self) -> dict[str, Any]:
         """The PeriodicTask column values of this task, schedule foreign keys aside."""
@@ -267,6 +287,8 @@ class TaskState:
 
 # TaskState's fields stored in a PeriodicTask column of their name, in declaration order.
 COLUMNS: tuple[Field[Any], ...] = tuple(f for f in fields(TaskState) if FROM_COLUMN in f.metadata)
+# The fields that make two tasks equal (columns and schedule), in declaration order.
+COMPARED: tuple[str, ...] = tuple(f.name for f in fields(TaskState) if f.compare)
 JSON_COLUMNS: frozenset[str] = frozenset(f.name for f in COLUMNS if f.metadata[JSON])
 # (name, canonical form of the column's value) of each column: read 10,000 times per diff.
 _READERS = tuple((f.name, f.metadata[FROM_COLUMN]) for f in COLUMNS)
@@ -288,6 +310,9 @@ class CurrentState:
 
     tasks: tuple[TaskState, ...] = ()
     history: dict[str, RunHistory] = field(default_factory=dict)
+    # The ownership records by name (beat_sync.ownership.Record), read with the tasks; None
+    # without the beat_sync app.
+    records: Mapping[str, Any] | None = None
     # One line per value beat-sync could not read (a zone this machine's tzdata does not know),
     # naming the task and the column; the value is kept as the column's text, so the task
     # differs from any valid manifest and apply replaces it.

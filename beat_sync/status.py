@@ -2,7 +2,11 @@
 health, last run, next run, as `beat-sync status` shows them.
 
 Health, the first that holds:
+- `not managed`: with `manage = "owned"`, a row beat-sync does not manage (made in the admin or
+  by code; beat-sync leaves it alone);
 - `not in manifest`: the row's name is not declared (and is not one beat writes itself);
+- `drift`: a managed row changed outside beat-sync since the last apply (`beat-sync diff` shows
+  each field applied -> now -> manifest; the next apply restores it);
 - `expired`: its `expires` has passed (beat disabled it or will at its next check);
 - `spent`: a one-off that ran (beat disables it and resets its run count, so a disabled
   one-off the manifest declares enabled);
@@ -18,22 +22,25 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
-from beat_sync.plan import is_beat_owned
+from beat_sync.ownership import Record
+from beat_sync.plan import drifted, is_beat_owned
 from beat_sync.state import RunHistory, TaskState
 from beat_sync.when import computable, next_runs
 
-Health = Literal["ok", "never run", "overdue", "disabled", "spent", "expired", "not in manifest"]
-HEALTHS: tuple[Health, ...] = (
+Health = Literal[
     "ok",
     "never run",
     "overdue",
     "disabled",
     "spent",
     "expired",
+    "drift",
     "not in manifest",
-)
+    "not managed",
+]
+HEALTHS: tuple[Health, ...] = get_args(Health)  # in the order the summary counts them
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,11 @@ def task_status(
     beat_owned: Collection[str],
     now: datetime,
     max_interval: float,
+    record: Record | None = None,
+    managed: bool = True,
 ) -> TaskStatus:
-    """The status of one row at `now` (`declared`: the manifest's tasks by name)."""
+    """The status of one row at `now` (`declared`: the manifest's tasks by name; `record`: its
+    ownership record, if any; `managed`: False for a row `manage = "owned"` leaves alone)."""
     wanted = declared.get(task.name)
 
     def status(health: Health, next_run=None, due_at=None) -> TaskStatus:
@@ -64,8 +74,12 @@ def task_status(
             task, health, history.last_run_at, history.total_run_count, next_run, due_at
         )
 
-    if wanted is None and not is_beat_owned(task.name, beat_owned):
-        health: Health = "not in manifest"
+    if not managed:
+        health: Health = "not managed"
+    elif wanted is None and not is_beat_owned(task.name, beat_owned):
+        health = "not in manifest"
+    elif drifted(task, record, now):
+        health = "drift"
     elif task.expires is not None and task.expires <= now:
         return status("expired")
     elif task.one_off and (
@@ -92,6 +106,6 @@ def task_status(
         return status(health)
     due = runs[0]
     period = runs[1] - runs[0] if len(runs) > 1 else timedelta(0)
-    if health != "not in manifest" and now > due + period + timedelta(seconds=max_interval):
+    if health in ("ok", "never run") and now > due + period + timedelta(seconds=max_interval):
         health = "overdue"
     return status(health, next_run=max(due, now), due_at=due)

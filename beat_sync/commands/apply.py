@@ -12,6 +12,7 @@ from beat_sync.commands.options import (
     check_tasks_option,
     color_option,
     database_option,
+    manage_option,
     project_options,
     strict_option,
 )
@@ -48,6 +49,7 @@ from beat_sync.render import Runs
 @strict_option
 @color_option
 @project_options
+@manage_option
 @run_or_exit
 def command(
     dry_run: bool,
@@ -70,6 +72,7 @@ def command(
     project = api.load_project(config)
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
     stop_if_invalid(desired.validation, str(api.schedules_path(config)), strict)
+    modes = {"manage": config.manage, "on_remove": config.on_remove}
     if dry_run:
         plan = api.dry_run(
             desired=desired.tasks,
@@ -78,6 +81,7 @@ def command(
             allow_empty=allow_empty,
             environment=config.env,
             allow_env_switch=allow_env_switch,
+            **modes,
         )
         print_unreadable(plan.unreadable)
         text = render_plan(plan, "text", color, runs_of(plan, project))
@@ -105,15 +109,14 @@ def command(
             before_commit=print_then_commit,
             environment=config.env,
             allow_env_switch=allow_env_switch,
+            **modes,
         )
         if not result.applied:
-            write_stdout("Already in sync: nothing to do.\n")
+            recorded = " (recorded which tasks beat-sync manages)" if result.recorded else ""
+            write_stdout(f"Already in sync: nothing to do{recorded}.\n")
             return
         summary = result.plan.summary
-        report_committed(
-            f"Applied: {summary.add} added, {summary.change} changed, {summary.remove} removed "
-            f"({summary.unchanged} unchanged).\n"
-        )
+        report_committed(f"Applied: {summary.counts('done')} ({summary.rest()}).\n")
 
 
 def runs_of(plan: Plan, project: api.Project) -> Runs:

@@ -13,6 +13,7 @@ from beat_sync.commands.options import (
     color_option,
     database_option,
     format_option,
+    manage_option,
     project_options,
     strict_option,
 )
@@ -58,6 +59,7 @@ EXIT_CHANGES = 2
 @strict_option
 @color_option
 @project_options
+@manage_option
 @run_or_exit
 def command(
     output_format: str,
@@ -70,7 +72,8 @@ def command(
     color: bool,
     config: Config,
 ) -> None:
-    """Show what `apply` would change: + add, - remove, ~ change (old -> new).
+    """Show what `apply` would change: + add, - remove, ~ change (old -> new), adopt, rename,
+    disable, and edits made outside the manifest (applied -> now -> manifest).
 
     The manifest is validated first (invalid: located errors, exit 1). Exit status 0, or with
     --exit-code 2 when there are changes; 1 on any error (invalid manifest, database
@@ -88,7 +91,13 @@ def command(
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
         stop_if_invalid(desired.validation, label_of(config), strict)
-        plan = api.plan_against_tables(desired=desired.tasks, project=project, using=database)
+        plan = api.plan_against_tables(
+            desired=desired.tasks,
+            project=project,
+            using=database,
+            manage=config.manage,
+            on_remove=config.on_remove,
+        )
         print_unreadable(plan.unreadable)
         switch = api.environment_switch(environment=config.env, using=database)
         if switch:

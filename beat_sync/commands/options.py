@@ -3,6 +3,7 @@ their arguments to the same click commands)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -13,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from beat_sync.commands.output import fail
-from beat_sync.config import load_config
+from beat_sync.config import MANAGE_MODES, load_config
 from beat_sync.errors import UserError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,3 +139,24 @@ def output_option(what: str) -> Callable[[F], F]:
         type=click.Path(dir_okay=False, path_type=Path),
         help=f"Write the {what} to FILE (parent folders are created) instead of stdout.",
     )
+
+
+def manage_option(func: F) -> F:
+    """Add --manage all|owned (default: [tool.beat-sync] manage, else all); goes below
+    `project_options`, whose `config` it overrides."""
+
+    @click.option(
+        "--manage",
+        type=click.Choice(MANAGE_MODES),
+        default=None,
+        help="all: every periodic task is the manifest's (default); owned: only the rows "
+        "beat-sync applied or adopted, every other row left alone (default: [tool.beat-sync] "
+        "manage).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, manage: str | None, config: Any, **kwargs: Any) -> Any:
+        if manage is not None:
+            config = dataclasses.replace(config, manage=manage)
+        return func(*args, config=config, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

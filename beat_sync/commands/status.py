@@ -5,7 +5,12 @@ from __future__ import annotations
 import click
 
 from beat_sync import api
-from beat_sync.commands.options import check_tasks_option, database_option, project_options
+from beat_sync.commands.options import (
+    check_tasks_option,
+    database_option,
+    manage_option,
+    project_options,
+)
 from beat_sync.commands.output import run_or_exit, stop_if_invalid, write_stdout
 from beat_sync.config import Config, now
 
@@ -30,23 +35,27 @@ EXIT_OVERDUE = 2
 @database_option
 @check_tasks_option
 @project_options
+@manage_option
 @run_or_exit
 def command(
     output_format: str, exit_code: bool, database: str, no_check_tasks: bool, config: Config
 ) -> None:
     """Show every periodic task in the tables: schedule, enabled, last run, total runs, the next
     run as beat will compute it from the row, and its health (ok, never run, overdue, disabled,
-    spent, expired, not in manifest).
+    spent, expired, drift, not in manifest, not managed).
 
-    Reads the tables in one query. Exit status 0, or with --exit-code 2 when any enabled task
-    is overdue; 1 on any error (invalid manifest, database unreachable, tables not migrated).
+    Reads the tables in one query, and the ownership record in one more. Exit status 0, or
+    with --exit-code 2 when any enabled task is overdue; 1 on any error (invalid manifest,
+    database unreachable, tables not migrated).
     """
     from beat_sync.render import render_status_json, render_status_text
 
     project = api.load_project(config)
     desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
-    report = api.status(desired=desired.tasks, project=project, now=now(), using=database)
+    report = api.status(
+        desired=desired.tasks, project=project, now=now(), using=database, manage=config.manage
+    )
     render = render_status_json if output_format == "json" else render_status_text
     write_stdout(render(report))
     if exit_code and report.overdue:

@@ -164,6 +164,7 @@ def _load_sources(sources: Sequence[tuple[str, bytes]]) -> ManifestResult:
             names.extend(checked.names)
             unchecked_tasks.extend(checked.unchecked_tasks)
     errors.extend(_duplicate_names(names))
+    errors.extend(_previous_name_errors(specs, {name for name, _ in names}))
     return ManifestResult(
         specs=tuple(specs),
         errors=tuple(sorted(set(errors))),
@@ -195,5 +196,29 @@ def _duplicate_names(names: Sequence[tuple[str, Location]]) -> list[LocatedError
                 if other is not place
             )
             message = f"duplicate task name {shown(name)} (also at {others}{same})"
+            errors.append(LocatedError.at(place, message))
+    return errors
+
+
+def _previous_name_errors(specs: Sequence[TaskSpec], declared: set[str]) -> list[LocatedError]:
+    """A `previous_names` entry must name no declared task and be listed by one task only:
+    otherwise which row is renamed into which task is ambiguous."""
+    listed_by: dict[str, list[TaskSpec]] = defaultdict(list)
+    for spec in specs:
+        for old in dict.fromkeys(spec.previous_names):
+            listed_by[old].append(spec)
+    errors = []
+    for old, owners in listed_by.items():
+        for spec in owners:
+            place = spec.location_of("previous_names") or spec.location
+            if place is None:
+                continue
+            if old in declared:
+                message = f"previous name {old!r} is also declared as a task name"
+            elif len(owners) > 1:
+                others = ", ".join(repr(other.name) for other in owners if other is not spec)
+                message = f"previous name {old!r} is also listed by {others}"
+            else:
+                continue
             errors.append(LocatedError.at(place, message))
     return errors

@@ -243,6 +243,13 @@ class TaskSpec(_Strict):
     )
     enabled: bool = Field(True, description="false keeps the task but beat does not run it.")
     description: str = Field("", description="Free text, shown in the Django admin.")
+    previous_names: list[
+        Annotated[str, Field(min_length=1, max_length=columns.NAME_MAX_LENGTH)]
+    ] = Field(
+        default_factory=list,
+        description="Names the task had before: a row under one of them (and none under "
+        "`name`) is renamed, keeping its id, last_run_at and total_run_count.",
+    )
     ignore: Annotated[list[LintCode], BeforeValidator(known_codes)] = Field(
         default_factory=list,
         description="Lint codes not to report for this task, e.g. [BS101] (README: Lints).",

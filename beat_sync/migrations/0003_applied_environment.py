@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("beat_sync", "0001_change_marker")]
+    dependencies = [("beat_sync", "0002_ownership")]
 
     operations = [
         migrations.CreateModel(

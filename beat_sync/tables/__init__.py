@@ -4,6 +4,7 @@ modules' other names (the lock, the INSERT layer, the snapshot) are the package'
 
 from beat_sync.tables.environment import applied_environment, refusal
 from beat_sync.tables.models import beat_models, periodic_task, schedule_model
+from beat_sync.tables.ownership import require_installed
 from beat_sync.tables.read import read_current_state, read_tables
 from beat_sync.tables.sql import LOCK_KEY
 from beat_sync.tables.write import ApplyResult, after_delete, apply_plan
@@ -19,5 +20,6 @@ __all__ = [
     "periodic_task",
     "read_current_state",
     "read_tables",
+    "require_installed",
     "schedule_model",
 ]

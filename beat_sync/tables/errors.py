@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from beat_sync.errors import UserError
 from beat_sync.tables.models import beat_models
+from beat_sync.tables.ownership import ownership_models
 
 
 def _first_line(exc: BaseException) -> str:
@@ -15,11 +17,11 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def missing_tables(using: str) -> list[str]:
-    """The tables of `beat_models()` the database lacks ([] when it cannot tell)."""
+def missing_tables(using: str, models: tuple[Any, ...]) -> list[str]:
+    """The tables of `models` the database lacks ([] when it cannot tell)."""
     from django.db import connections
 
-    wanted = [model._meta.db_table for model in beat_models()]
+    wanted = [model._meta.db_table for model in models]
     try:
         with connections[using].cursor() as cursor:
             present = set(connections[using].introspection.table_names(cursor))
@@ -50,12 +52,15 @@ def database_errors(using: str, doing: str = "") -> Iterator[None]:
             f"{doing or 'operation'} failed on {where}, nothing was changed: {_first_line(exc)}"
         ) from None
     except DatabaseError as exc:
-        missing = missing_tables(using)
-        if missing:
-            which = "" if len(missing) == len(beat_models()) else f" ({', '.join(missing)})"
-            raise UserError(
-                f"django-celery-beat tables not found{which} in {where} "
-                "— run `python manage.py migrate`"
-            ) from None
+        for models, whose in (
+            (beat_models(), "django-celery-beat"),
+            (ownership_models(), "beat-sync"),
+        ):
+            missing = missing_tables(using, models) if models else []
+            if missing:
+                which = "" if len(missing) == len(models) else f" ({', '.join(missing)})"
+                raise UserError(
+                    f"{whose} tables not found{which} in {where} — run `python manage.py migrate`"
+                ) from None
         prefix = f"{doing} failed on {where}" if doing else f"cannot use {where}"
         raise UserError(f"{prefix}: {_first_line(exc)}") from None

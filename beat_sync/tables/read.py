@@ -1,5 +1,6 @@
 """Reading the tables: every PeriodicTask with its schedule in ONE query (a LEFT JOIN to each
-schedule table), normalised into `TaskState`, plus each row's run history."""
+schedule table), normalised into `TaskState`, plus each row's run history; and the ownership
+records in one more query (tables.ownership)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from beat_sync.state import (
 )
 from beat_sync.tables.errors import database_errors
 from beat_sync.tables.models import periodic_task
+from beat_sync.tables.ownership import read_records
 
 # What beat writes on a row: carried over by apply, not compared.
 _HISTORY = ("last_run_at", "total_run_count", "date_changed")
@@ -136,12 +138,18 @@ def read_snapshot(using: str) -> Snapshot:
         snapshot.ids[name] = row["id"]
         snapshot.date_changed[name] = row["date_changed"]
         snapshot.schedule_ids[name] = (kind, schedule_id)
-    snapshot.state = CurrentState(tasks=tuple(tasks), history=history, unreadable=tuple(unreadable))
+    snapshot.state = CurrentState(
+        tasks=tuple(tasks),
+        history=history,
+        unreadable=tuple(unreadable),
+        records=read_records(using),
+    )
     return snapshot
 
 
 def read_current_state(using: str = "default") -> CurrentState:
-    """Every PeriodicTask with its schedule and run history, in one query."""
+    """Every PeriodicTask with its schedule and run history, in one query, and the ownership
+    records in one more (none without the beat_sync app)."""
     with database_errors(using):
         return read_snapshot(using).state
 

@@ -16,8 +16,14 @@ What survives the recreate, for a task whose name is in both the old and the new
     django-celery-beat's `PeriodicTask.save()` does;
   - `date_changed` when the task itself is unchanged (beat counts a never-run task's first
     interval from it); a changed or added task gets the apply's time.
-Rows beat writes itself (`celery.*` and `beat_schedule` names, see `beat_sync.plan`) are kept
-as they are, with their schedule rows.
+A renamed task is recreated with the primary key and run history of the row it is renamed from.
+Rows beat writes itself (`celery.*` and `beat_schedule` names, see `beat_sync.plan`) and, with
+`manage = "owned"`, every row beat-sync does not manage are kept exactly as they are, with their
+schedule rows (a manifest task with an identical schedule shares such a row, untouched).
+
+The ownership record (`beat_sync.tables.ownership`) is rewritten in the same transaction, also
+when the tables are in sync but the record is not (first apply after installing the app, a task
+moved to another line); then django-celery-beat's tables and the change marker are not touched.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from beat_sync.state import Schedule, TaskState
 from beat_sync.tables.environment import guard_environment
 from beat_sync.tables.errors import database_errors
 from beat_sync.tables.models import change_marker, periodic_task, schedule_model
+from beat_sync.tables.ownership import write_records
 from beat_sync.tables.read import Snapshot, read_snapshot
 from beat_sync.tables.sql import insert, locked_transaction
 
@@ -45,10 +52,11 @@ after_delete: list[Callable[[], None]] = []
 class ApplyResult:
     plan: Plan  # the plan computed under the lock: what was (or would have been) written
     applied: bool  # False when the tables were already in sync and nothing was written
+    recorded: bool = False  # the ownership record was written (also when `applied` is False)
 
 
 def _recreate(plan: Plan, snapshot: Snapshot, using: str, now: datetime) -> None:
-    kept = set(plan.left_alone)
+    kept = {*plan.left_alone, *plan.unmanaged}
     current = {task.name: task for task in snapshot.state.tasks}
 
     # Schedule rows of kept tasks stay (deleting them would orphan those tasks); an identical
@@ -78,30 +86,39 @@ def _recreate(plan: Plan, snapshot: Snapshot, using: str, now: datetime) -> None
         ids = insert(schedule_model(kind), list(pending.values()), using, returning=True)
         schedule_ids.update(zip(pending, ids, strict=True))
 
-    unchanged = set(plan.unchanged)
+    unchanged = {*plan.unchanged, *plan.kept_disabled}
+    renames = plan.renames
     survivors, newcomers = [], []
     for task in plan.desired:
-        row = _task_row(task, snapshot, schedule_ids[task.schedule], task.name in unchanged, now)
+        was = renames.get(task.name, task.name)
+        row = _task_row(task, was, snapshot, schedule_ids[task.schedule], was in unchanged, now)
         (survivors if "id" in row else newcomers).append(row)
     insert(periodic_task(), survivors, using, returning=False)
     insert(periodic_task(), newcomers, using, returning=False)
 
 
 def _task_row(
-    task: TaskState, snapshot: Snapshot, schedule_id: int, unchanged: bool, now: datetime
+    task: TaskState,
+    was: str,
+    snapshot: Snapshot,
+    schedule_id: int,
+    unchanged: bool,
+    now: datetime,
 ) -> dict[str, Any]:
-    history = snapshot.state.history.get(task.name)
+    """The row of `task`, with the id and history of the row named `was` (its name before a
+    rename, else its own) if there is one."""
+    history = snapshot.state.history.get(was)
     kind = kind_of(task.schedule)
     row: dict[str, Any] = {}
-    if task.name in snapshot.ids:
-        row["id"] = snapshot.ids[task.name]
+    if was in snapshot.ids:
+        row["id"] = snapshot.ids[was]
     row.update(task.columns())
     row.update({f"{k.foreign_key}_id": schedule_id if k == kind else None for k in KINDS})
     row.update(
         # PeriodicTask.save(): a disabled task has no last run.
         last_run_at=history.last_run_at if history and task.enabled else None,
         total_run_count=history.total_run_count if history else 0,
-        date_changed=snapshot.date_changed[task.name] if unchanged else now,
+        date_changed=snapshot.date_changed[was] if unchanged else now,
     )
     return row
 
@@ -123,6 +140,8 @@ def apply_plan(
     before_commit: Callable[[Plan], None] | None = None,
     environment: str | None = None,
     allow_env_switch: bool = False,
+    manage: str = "all",
+    on_remove: str = "delete",
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, atomically, under the lock (see module docstring).
 
@@ -139,17 +158,30 @@ def apply_plan(
     tasks = desired.desired if isinstance(desired, Plan) else tuple(desired)
     with database_errors(using, doing="apply"), locked_transaction(using):
         snapshot = read_snapshot(using)
-        plan = make_plan(tasks, snapshot.state, beat_owned=beat_owned)
+        plan = make_plan(
+            tasks,
+            snapshot.state,
+            beat_owned=beat_owned,
+            records=snapshot.state.records,
+            manage=manage,
+            on_remove=on_remove,
+        )
         if after_read is not None:
             after_read(plan)
         now = beat_now()
         guard_environment(
-            environment, using, now, allow_switch=allow_env_switch, writes=not plan.in_sync
+            environment,
+            using,
+            now,
+            allow_switch=allow_env_switch,
+            writes=not plan.in_sync or plan.records_changed,
         )
-        if plan.in_sync:
+        if plan.in_sync and not plan.records_changed:
             return ApplyResult(plan=plan, applied=False)
-        _recreate(plan, snapshot, using, now)
-        _bump_change_marker(using, now)
-        if before_commit is not None:
+        if not plan.in_sync:
+            _recreate(plan, snapshot, using, now)
+            _bump_change_marker(using, now)
+        write_records(plan, using, now, on_remove=on_remove, environment=environment or "")
+        if before_commit is not None and not plan.in_sync:
             before_commit(plan)
-    return ApplyResult(plan=plan, applied=True)
+    return ApplyResult(plan=plan, applied=not plan.in_sync, recorded=plan.records is not None)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.staticfiles",  # the admin's CSS and JS (runserver, the browser test)
     "django_celery_beat",
     "beat_sync",
     "styleguide_example.core",

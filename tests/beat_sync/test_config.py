@@ -88,7 +88,8 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         (
             '[tool.beat-sync]\nsettings = "x"\nschedule = "s"\nfoo = 1\n',
             "{path}:4: unknown key(s) in [tool.beat-sync]: foo, schedule "
-            "(known: settings, pythonpath, schedules, ignore, herd_limit, env)",
+            "(known: settings, pythonpath, schedules, ignore, herd_limit, manage, on_remove, "
+            "env)",
         ),
         ('[tool]\nbeat-sync = "schedules"\n', "{path}: [tool.beat-sync] must be a table"),
         (

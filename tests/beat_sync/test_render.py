@@ -69,7 +69,17 @@ def test_colour_only_when_asked():
 def test_json_is_the_documented_object():
     document = json.loads(render_json(sample_plan()))
     assert document["in_sync"] is False
-    assert document["summary"] == {"add": 1, "change": 1, "remove": 1, "unchanged": 1}
+    assert document["summary"] == {
+        "add": 1,
+        "change": 1,
+        "remove": 1,
+        "adopt": 0,
+        "rename": 0,
+        "disable": 0,
+        "unchanged": 1,
+        "drift": 0,
+        "unmanaged": 0,
+    }
     assert [(c["action"], c["name"]) for c in document["changes"]] == [
         ("add", "New"),
         ("remove", "Old | report"),
@@ -97,9 +107,11 @@ def test_json_is_the_documented_object():
 
 
 def test_json_in_sync():
+    zero = dict.fromkeys(("add", "change", "remove", "adopt", "rename", "disable"), 0)
     assert json.loads(render_json(make_plan([], []))) == {
         "in_sync": True,
-        "summary": {"add": 0, "change": 0, "remove": 0, "unchanged": 0},
+        "manage": "all",
+        "summary": {**zero, "unchanged": 0, "drift": 0, "unmanaged": 0},
         "changes": [],
     }
 
@@ -124,6 +136,63 @@ def test_markdown_in_sync():
     assert render_markdown(make_plan([], [])) == (
         "**beat-sync**: periodic tasks in sync (0 unchanged).\n"
     )
+
+
+def ownership_plan():
+    """One task of each ownership action: adopted, renamed, disabled, drifted (manage=owned,
+    on_remove=disable), and a row left alone."""
+    from beat_sync.ownership import Record
+
+    base = TaskState(name="Adopted", task=PURGE, schedule=cron("0 1 * * *"))
+    renamed_old = replace(base, name="Old name", schedule=cron("0 2 * * *"))
+    gone = replace(base, name="Gone", schedule=cron("0 3 * * *"))
+    drifted = replace(base, name="Drifted", schedule=cron("0 4 * * *"))
+    edited = replace(drifted, description="edited")
+    other = replace(base, name="Other", schedule=cron("0 5 * * *"))
+    current = [base, renamed_old, gone, edited, other]
+    desired = [
+        replace(base, description="now ours"),
+        replace(renamed_old, name="New name", previous_names=("Old name",)),
+        drifted,
+    ]
+    records = {t.name: Record(t.name, "s.yaml:1", t) for t in (renamed_old, gone, drifted)}
+    return make_plan(desired, current, records=records, manage="owned", on_remove="disable")
+
+
+def test_ownership_actions_in_text_json_and_markdown():
+    plan = ownership_plan()
+    assert render_text(plan) == (
+        "~ Adopted (adopt)\n"
+        '    description: "" -> "now ours"\n'
+        "~ Drifted (changed outside the manifest)\n"
+        "    (each field: applied -> now -> manifest)\n"
+        '    description: "" -> "edited" -> ""\n'
+        "- Gone (disable)\n"
+        "    enabled: true -> false\n"
+        "~ Old name -> New name\n"
+        "\n"
+        "0 to add, 1 to change, 0 to remove, 1 to adopt, 1 to rename, 1 to disable, "
+        "0 unchanged, 1 not managed (left alone)\n"
+    )
+    document = json.loads(render_json(plan))
+    assert [(c["action"], c["name"], c["drift"]) for c in document["changes"]] == [
+        ("adopt", "Adopted", False),
+        ("change", "Drifted", True),
+        ("disable", "Gone", False),
+        ("rename", "New name", False),
+    ]
+    assert document["changes"][3]["old_name"] == "Old name"
+    assert document["changes"][1]["fields"] == {
+        "description": {"applied": "", "old": "edited", "new": ""}
+    }
+    assert document["summary"]["unmanaged"] == 1 and document["manage"] == "owned"
+    assert render_markdown(plan).splitlines()[4:] == [
+        '| 🤝 adopt | `Adopted` | description: `""` → `"now ours"` |',
+        "| ✏️ change (changed outside the manifest) | `Drifted` | "
+        'description: `""` → `"edited"` → `""` |',
+        "| ⏸️ disable | `Gone` | enabled: `true` → `false` |",
+        "| 🏷️ rename | `Old name` → `New name` |  |",
+    ]
 
 
 # What a table row can hold that the manifest refuses (the admin, a script, an old version):

@@ -32,10 +32,12 @@ def desired(folder: Path):
     return normalise(result.specs, "UTC")
 
 
-def run_together(folders: list[Path], env: dict[str, str]) -> list[tuple[int, str, str]]:
-    """Start one `apply` per folder at once; (exit status, stdout, stderr) of each."""
+def run_together(
+    folders: list[Path], env: dict[str, str], *options: str
+) -> list[tuple[int, str, str]]:
+    """Start one `apply [options]` per folder at once; (exit status, stdout, stderr) of each."""
     processes = [
-        start_beat_sync("apply", "--schedules", f, env=env, hold_seconds=HOLD_SECONDS)
+        start_beat_sync("apply", *options, "--schedules", f, env=env, hold_seconds=HOLD_SECONDS)
         for f in folders
     ]
     results = []
@@ -78,3 +80,27 @@ def test_two_manifests_at_once_end_as_exactly_one_of_them(tmp_path: Path):
     assert final in (desired(a), desired(b))
     # Both wrote, one after the other: the second read the first's state under the lock.
     assert sum("Applied:" in out for _, out, _ in results) == 2, results
+
+
+def test_five_owned_applies_at_once_write_once_and_leave_other_rows_alone(tmp_path: Path):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    from tests.support.tables import dump_ownership, dump_tables
+
+    env = env_sharing_test_database(connection)
+    every = IntervalSchedule.objects.create(every=3, period="hours")
+    PeriodicTask.objects.create(name="made in the admin", task="x.y", interval=every)
+    admin_row = dump_tables()["PeriodicTask"]
+    folder = write_manifest(tmp_path / "s", interval_manifest([f"task {i}" for i in range(20)]))
+    results = run_together([folder] * 5, env, "--manage", "owned")
+    assert [status for status, _, _ in results] == [0] * 5, results
+    outputs = [out for _, out, _ in results]
+    writers = [out for out in outputs if "Applied: 20 added" in out]
+    idle = [out for out in outputs if out == "Already in sync: nothing to do.\n"]
+    assert (len(writers), len(idle)) == (1, 4), outputs
+    assert "1 not managed (left alone)" in writers[0]
+    record = dump_ownership()
+    assert len(record["ManagedTask"]) == 20 and len(record["ApplyRecord"]) == 1
+    assert [row for row in dump_tables()["PeriodicTask"] if row["name"] == "made in the admin"] == (
+        admin_row
+    )

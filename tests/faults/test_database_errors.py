@@ -8,6 +8,7 @@ an unknown database, which go through the same connection-error path and are tes
 
 from __future__ import annotations
 
+import shutil
 import socket
 import uuid
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.db import connection
 
 from tests.support.databases import env_sharing_test_database
 from tests.support.processes import run_beat_sync as beat_sync
-from tests.support.processes import user_env
+from tests.support.processes import run_manage, user_env
 from tests.support.servers import answers
 from tests.support.tables import checksum_tables
 
@@ -84,6 +85,21 @@ def test_tables_not_migrated_sqlite(command: str, tmp_path: Path):
     assert_one_error_line(
         beat_sync(command, env=env_for(url)),
         "django-celery-beat tables not found",
+        "run `python manage.py migrate`",
+    )
+
+
+@pytest.mark.parametrize("command", ["diff", "apply"])
+def test_ownership_table_not_migrated(command: str, tmp_path: Path, migrated_sqlite: Path):
+    # django-celery-beat migrated, beat_sync only up to its first migration (before ownership).
+    path = tmp_path / "db.sqlite3"
+    shutil.copy(migrated_sqlite, path)
+    env = env_for(f"sqlite:///{path}")
+    back = run_manage("migrate", "beat_sync", "0001", "-v", "0", env=env)
+    assert back.returncode == 0, back.stderr
+    assert_one_error_line(
+        beat_sync(command, env=env),
+        "beat-sync tables not found",
         "run `python manage.py migrate`",
     )
 

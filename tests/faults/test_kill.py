@@ -17,7 +17,7 @@ from tests.support.databases import env_sharing_test_database
 from tests.support.manifests import interval_manifest, write_manifest
 from tests.support.processes import HOLD_MARKER, start_beat_sync
 from tests.support.processes import run_beat_sync as beat_sync
-from tests.support.tables import dump_tables
+from tests.support.tables import dump_ownership, dump_tables
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,6 +54,22 @@ def deletes_are_pending() -> bool:
     return any(path.exists() and path.stat().st_size > 0 for path in (journal, wal))
 
 
+def kill_while_held(process, check=lambda: True) -> None:
+    """Wait until `process` holds between its delete and its recreate, its deletes pending and
+    `check()` true, then SIGKILL it (killed in any case)."""
+    try:
+        wait_for_hold(process)
+        assert deletes_are_pending()
+        assert check()
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -9
+
+
 def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_path: Path):
     from django_celery_beat.models import PeriodicTask
 
@@ -68,18 +84,8 @@ def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_pa
     assert len(before["PeriodicTask"]) == 2 and len(before["PeriodicTasks"]) == 1
 
     process = start_beat_sync("apply", "--schedules", new, env=env, hold_seconds=HOLD_SECONDS)
-    try:
-        wait_for_hold(process)
-        assert deletes_are_pending()
-        # Another connection meanwhile still reads the whole old state.
-        assert dump_tables() == before
-        process.kill()
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == -9
+    # Another connection meanwhile still reads the whole old state.
+    kill_while_held(process, check=lambda: dump_tables() == before)
 
     assert dump_tables() == before
 
@@ -90,3 +96,29 @@ def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_pa
     assert [task.name for task in state.tasks] == ["kept", "new only"]
     assert state.history["kept"].total_run_count == 7
     assert state.history["kept"].last_run_at == last_run
+
+
+def test_sigkill_during_an_owned_apply_leaves_the_old_rows_and_the_old_record(tmp_path: Path):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    env = env_sharing_test_database(connection)
+    old = write_manifest(tmp_path / "old", interval_manifest(["kept", "old only"], every=30))
+    new = write_manifest(tmp_path / "new", interval_manifest(["kept", "new only"], every=60))
+    applied = beat_sync("apply", "--manage", "owned", "--schedules", old, env=env)
+    assert applied.returncode == 0, applied.stderr
+    every = IntervalSchedule.objects.create(every=3, period="hours")
+    PeriodicTask.objects.create(name="made in the admin", task="x.y", interval=every)
+    before, record = dump_tables(), dump_ownership()
+    assert [row["name"] for row in record["ManagedTask"]] == ["kept", "old only"]
+
+    process = start_beat_sync(
+        "apply", "--manage", "owned", "--schedules", new, env=env, hold_seconds=HOLD_SECONDS
+    )
+    kill_while_held(process)
+    assert (dump_tables(), dump_ownership()) == (before, record)
+
+    again = beat_sync("apply", "--manage", "owned", "--schedules", new, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "(0 unchanged, 1 not managed (left alone))" in again.stdout
+    names = [row["name"] for row in dump_ownership()["ManagedTask"]]
+    assert sorted(names) == ["kept", "new only"]

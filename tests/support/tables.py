@@ -1,5 +1,5 @@
 """django-celery-beat's tables as tests compare them: a full dump and its checksum, and the rows
-`celery beat` writes itself at start."""
+`celery beat` writes itself at start; the beat_sync app's ownership tables, dumped the same way."""
 
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ def dump_tables(using: str = "default") -> dict[str, list[dict]]:
     return {
         model.__name__: list(model._base_manager.using(using).order_by("pk").values())
         for model in beat_models()
+    }
+
+
+def dump_ownership(using: str = "default") -> dict[str, list[dict]]:
+    """Every row of the beat_sync app's ownership tables (ManagedTask, ApplyRecord), every
+    column, ordered by primary key."""
+    from beat_sync.models import ApplyRecord, ManagedTask
+
+    return {
+        model.__name__: list(model._base_manager.using(using).order_by("pk").values())
+        for model in (ManagedTask, ApplyRecord)
     }
 
 

@@ -81,7 +81,9 @@ def test_exit_code_2_on_changes_only_with_the_flag(changed, tmp_path):
 def test_json_and_markdown(changed):
     applied_manifest()
     document = json.loads(cli("diff", "--format", "json", "--schedules", changed).stdout)
-    assert document["summary"] == {"add": 0, "change": 1, "remove": 0, "unchanged": 1}
+    summary = {key: document["summary"][key] for key in ("add", "change", "remove", "unchanged")}
+    assert summary == {"add": 0, "change": 1, "remove": 0, "unchanged": 1}
+    assert document["summary"]["drift"] == document["summary"]["unmanaged"] == 0
     (change,) = document["changes"]
     assert (change["action"], change["name"], list(change["fields"])) == (
         "change",

@@ -73,6 +73,9 @@ def test_export_then_diff_shows_nothing_then_apply_recreates_the_same_tasks(tmp_
         0,
         "In sync: 0 to add, 0 to change, 0 to remove, 5 unchanged\n",
     )
+    # The tables are in sync; the first apply records which rows beat-sync now manages.
+    first = cli("apply", "--schedules", str(folder)).stdout
+    assert first == "Already in sync: nothing to do (recorded which tasks beat-sync manages).\n"
     assert cli("apply", "--schedules", str(folder)).stdout == "Already in sync: nothing to do.\n"
 
     apply_plan([], beat_owned=())  # an empty database: everything the manifest says is created

@@ -148,7 +148,8 @@ def test_one_query_whatever_the_number_of_tasks(tmp_path, count):
         result = cli("status", "--schedules", str(folder))
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == count + 2
-    assert len(queries) == 1, [query["sql"] for query in queries]
+    # The tasks with their schedules; the ownership records (drift, manage = owned).
+    assert len(queries) == 2, [query["sql"] for query in queries]
 
 
 def test_tables_not_migrated_is_one_line_exit_1(tmp_path):

@@ -195,3 +195,38 @@ def test_loading_leaves_no_cyclic_garbage():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_previous_names_must_name_no_task_and_belong_to_one_task():
+    result = load(
+        f"""\
+periodic_tasks:
+  - {{name: a, task: {TASK}, cron: "* * * * *", previous_names: [b, old]}}
+  - {{name: b, task: {TASK}, cron: "* * * * *", previous_names: [old]}}
+  - {{name: c, task: {TASK}, cron: "* * * * *", previous_names: [c]}}
+"""
+    )
+    # Each at its task's previous_names value.
+    column = len(f'  - {{name: a, task: {TASK}, cron: "* * * * *", previous_names: ') + 1
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (2, column, "previous name 'b' is also declared as a task name"),
+        (2, column, "previous name 'old' is also listed by 'b'"),
+        (3, column, "previous name 'old' is also listed by 'a'"),
+        (4, column, "previous name 'c' is also declared as a task name"),
+    ]
+
+
+def test_previous_names_is_a_list_of_non_empty_strings():
+    for value, message in (
+        ("old", "'previous_names' must be a list"),
+        ('[""]', "must not be empty"),
+        ("[1]", "string"),
+    ):
+        result = load(
+            f'periodic_tasks:\n  - {{name: a, task: {TASK}, cron: "* * * * *", '
+            f"previous_names: {value}}}\n"
+        )
+        (error,) = result.errors
+        assert error.line == 2 and message in error.message, error
+    ok = load(f'periodic_tasks:\n  - {{name: a, task: {TASK}, cron: "* * * * *"}}\n')
+    assert ok.ok and ok.specs[0].previous_names == []
