@@ -47,6 +47,8 @@ def guard_environment(
         raise UserError(refusal(environment, last))
     if last is None and not writes:
         return
-    AppliedEnvironment._base_manager.using(using).update_or_create(
-        pk=1, defaults={"environment": wanted, "applied_at": now}
-    )
+    rows = AppliedEnvironment._base_manager.using(using)
+    if last is None:  # one statement either way (update_or_create would take a savepoint)
+        rows.create(pk=1, environment=wanted, applied_at=now)
+    else:
+        rows.filter(pk=1).update(environment=wanted, applied_at=now)
