@@ -5,16 +5,13 @@ the state apply wrote (`beat_sync.ownership` encodes and reads it). `manage = "o
 only these rows; drift is a managed row that no longer holds what was applied; the admin marks
 them. Every apply that writes rewrites the whole set in a constant number of statements.
 
-`ApplyRecord` is one row per apply that wrote something: when, in which mode, and the plan's
-summary; `environment` is blank until beat-sync knows of environments (kept here so that they
-need no other migration). beat-sync itself only appends to it.
+`ApplyRecord` is one row per apply that wrote something (or switched environments): when, in
+which mode and environment (blank for the base, no --env), and the plan's summary. beat-sync
+itself only appends to it; the newest row's `environment` is the one apply guards
+(docs/environments.md).
 
 No import of django_celery_beat here (beat_sync.tables is its only importer): the rows are
 joined to PeriodicTask by name.
-
-`AppliedEnvironment`: which environment was last applied, one row at most (id 1), `environment`
-blank for the base (no --env). apply reads it under its lock and refuses another environment
-unless told (docs/environments.md); diff warns.
 """
 
 from django.db import models
@@ -48,14 +45,3 @@ class ApplyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applied_at:%Y-%m-%d %H:%M:%S} {self.manage}: {self.summary}"
-
-
-class AppliedEnvironment(models.Model):
-    environment = models.CharField(max_length=100, blank=True)  # "" = the base
-    applied_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = "environment applied by beat-sync"
-
-    def __str__(self) -> str:
-        return self.environment or "base"

@@ -112,8 +112,12 @@ def command(
             **modes,
         )
         if not result.applied:
-            recorded = " (recorded which tasks beat-sync manages)" if result.recorded else ""
-            write_stdout(f"Already in sync: nothing to do{recorded}.\n")
+            recorded = [
+                *(["which tasks beat-sync manages"] if result.recorded else []),
+                *([f"environment {config.env or 'base'}"] if result.switched else []),
+            ]
+            note = f" (recorded {' and '.join(recorded)})" if recorded else ""
+            write_stdout(f"Already in sync: nothing to do{note}.\n")
             return
         summary = result.plan.summary
         report_committed(f"Applied: {summary.counts('done')} ({summary.rest()}).\n")

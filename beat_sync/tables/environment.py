@@ -1,13 +1,13 @@
-"""The environment last applied to a database (beat_sync.models.AppliedEnvironment): read by diff
-and, under apply's lock, checked against the one being applied, then recorded."""
+"""The environment last applied to a database: the newest `beat_sync.models.ApplyRecord`'s. diff
+reads it; apply checks it under its lock against the one being applied, and its own record
+(written by `beat_sync.tables.ownership.write_records`) then names the new one."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from beat_sync.errors import UserError
+from beat_sync.tables.ownership import installed
 
-BASE = ""  # what is stored for no --env
+BASE = ""  # what is recorded for no --env
 
 
 def shown(environment: str | None) -> str:
@@ -24,31 +24,23 @@ def refusal(wanted: str | None, last: str) -> str:
 
 
 def applied_environment(using: str = "default") -> str | None:
-    """The environment last applied ("" for the base), None when none was ever applied."""
-    from beat_sync.models import AppliedEnvironment
+    """The environment last applied ("" for the base); None when nothing was ever applied, or
+    without the `beat_sync` app (no record, no guard: the behaviour before environments)."""
+    if not installed():
+        return None
+    from beat_sync.models import ApplyRecord
 
-    row = AppliedEnvironment._base_manager.using(using).filter(pk=1).first()
-    return None if row is None else row.environment
+    newest = ApplyRecord._base_manager.using(using).order_by("-applied_at", "-id")
+    return newest.values_list("environment", flat=True).first()
 
 
-def guard_environment(
-    environment: str | None, using: str, now: datetime, *, allow_switch: bool, writes: bool
-) -> None:
-    """Refuse (UserError) to apply `environment` over another one, unless `allow_switch`; then
-    record it. The first apply on a database records without asking, when it `writes`: an
-    apply with nothing to change writes nothing at all, unless it switches environments."""
-    from beat_sync.models import AppliedEnvironment
-
-    wanted = environment or BASE
+def guard_environment(environment: str | None, using: str, *, allow_switch: bool) -> bool:
+    """Refuse (UserError) to apply `environment` over another one, unless `allow_switch`.
+    True when the apply must be recorded even with nothing else to write: an allowed switch.
+    The first apply on a database records without asking, when it writes anyway."""
     last = applied_environment(using)
-    if last == wanted:
-        return
-    if last is not None and not allow_switch:
+    if last is None or last == (environment or BASE):
+        return False
+    if not allow_switch:
         raise UserError(refusal(environment, last))
-    if last is None and not writes:
-        return
-    rows = AppliedEnvironment._base_manager.using(using)
-    if last is None:  # one statement either way (update_or_create would take a savepoint)
-        rows.create(pk=1, environment=wanted, applied_at=now)
-    else:
-        rows.filter(pk=1).update(environment=wanted, applied_at=now)
+    return True

@@ -52,7 +52,8 @@ after_delete: list[Callable[[], None]] = []
 class ApplyResult:
     plan: Plan  # the plan computed under the lock: what was (or would have been) written
     applied: bool  # False when the tables were already in sync and nothing was written
-    recorded: bool = False  # the ownership record was written (also when `applied` is False)
+    recorded: bool = False  # the ownership record changed (also when `applied` is False)
+    switched: bool = False  # another environment than the last applied one was recorded
 
 
 def _recreate(plan: Plan, snapshot: Snapshot, using: str, now: datetime) -> None:
@@ -151,7 +152,7 @@ def apply_plan(
     there); `before_commit` with the same plan after everything is written, just before the
     commit, and only when something was written (apply prints the plan there). An exception
     either raises rolls everything back. `environment` (None: the base) is checked against the
-    one last applied and recorded (beat_sync.tables.environment).
+    one last applied (beat_sync.tables.environment) and recorded with the apply.
     """
     from django_celery_beat.utils import now as beat_now
 
@@ -169,14 +170,8 @@ def apply_plan(
         if after_read is not None:
             after_read(plan)
         now = beat_now()
-        guard_environment(
-            environment,
-            using,
-            now,
-            allow_switch=allow_env_switch,
-            writes=not plan.in_sync or plan.records_changed,
-        )
-        if plan.in_sync and not plan.records_changed:
+        switch = guard_environment(environment, using, allow_switch=allow_env_switch)
+        if plan.in_sync and not plan.records_changed and not switch:
             return ApplyResult(plan=plan, applied=False)
         if not plan.in_sync:
             _recreate(plan, snapshot, using, now)
@@ -184,4 +179,9 @@ def apply_plan(
         write_records(plan, using, now, on_remove=on_remove, environment=environment or "")
         if before_commit is not None and not plan.in_sync:
             before_commit(plan)
-    return ApplyResult(plan=plan, applied=not plan.in_sync, recorded=plan.records is not None)
+    return ApplyResult(
+        plan=plan,
+        applied=not plan.in_sync,
+        recorded=plan.records is not None and (not plan.in_sync or plan.records_changed),
+        switched=switch,
+    )

@@ -182,7 +182,10 @@ def test_an_in_sync_apply_of_another_environment_is_refused_and_recorded_when_to
     assert applied_environment() == ""
     assert cli("apply", "--env", "same", "--schedules", folder).exit_code == 1
     told = cli("apply", "--env", "same", "--allow-env-switch", "--schedules", folder)
-    assert (told.exit_code, told.stdout) == (0, "Already in sync: nothing to do.\n")
+    assert (told.exit_code, told.stdout) == (
+        0,
+        "Already in sync: nothing to do (recorded environment same).\n",
+    )
     assert applied_environment() == "same"
 
 
@@ -193,3 +196,14 @@ def test_next_shows_the_environments_runs(tmp_path):
     staging = cli(*args, "--env", "staging")
     assert (base.exit_code, base.stdout) == (0, "Fri 01 Jan 2027 00:05 UTC  B\n")
     assert (staging.exit_code, staging.stdout) == (0, "Fri 01 Jan 2027 02:00 UTC  D\n")
+
+
+@pytest.mark.django_db
+def test_without_the_app_there_is_no_record_and_no_guard(tmp_path, settings):
+    folder = schedules(tmp_path)
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "beat_sync"]
+    assert cli("apply", "--env", "staging", "--schedules", folder).exit_code == 0
+    assert applied_environment() is None
+    base = cli("apply", "--schedules", folder)
+    assert base.exit_code == 0, base.output
+    assert sorted(task.name for task in read_current_state().tasks) == ["A", "B", "C"]
