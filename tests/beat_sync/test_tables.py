@@ -213,9 +213,9 @@ def test_apply_takes_exactly_the_statements_readme_says_at_most_and_for_a_no_op(
     column = {"sqlite": 0, "postgresql": 1}[connection.vendor]
     promised = {key: counts[column] for key, counts in readme_statement_counts().items()}
     apply_plan(every_kind())
-    # The most an apply does: a switch of environment (its record rewritten) that deletes,
-    # recreates every schedule kind, keeps the ids of some tasks (one INSERT) and adds others
-    # (another INSERT), rewriting the ownership record; with 10 or 1,000 tasks added alike.
+    # The most an apply does: it deletes, recreates every schedule kind, keeps the ids of some
+    # tasks (one INSERT) and adds others (another INSERT), rewrites the ownership record, and
+    # switches the environment; with 10 or 1,000 tasks added alike.
     for count in (10, 1000):
         worst = [replace(t, description=f"{count}") for t in every_kind()] + numbered(count)
         environment = f"env {count}"
