@@ -19,16 +19,22 @@ NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "NO_COLOR")
 
 # `beat-sync` run by `python -c` with an apply hook (beat_sync.tables.after_delete) that holds
 # between the deletes and the inserts, reporting HOLD_MARKER on stderr when it starts holding so
-# that a test knows the deletes have run. Its first argument is the hold, in seconds.
+# that a test knows the deletes have run. Its first argument is the hold: seconds, or a file
+# whose appearance ends it (at most PROCESS_TIMEOUT seconds), for a test that releases it.
 HOLD_MARKER = "beat-sync-test: holding after delete"
 _HOLDING_CLI = f"""
-import sys, time
+import os, sys, time
 from beat_sync import tables
 from beat_sync.cli import main
 
-def hold(seconds=float(sys.argv.pop(1))):
+def hold(until=sys.argv.pop(1)):
     print({HOLD_MARKER!r}, file=sys.stderr, flush=True)
-    time.sleep(seconds)
+    if until.replace(".", "", 1).isdigit():
+        time.sleep(float(until))
+        return
+    deadline = time.monotonic() + {PROCESS_TIMEOUT}
+    while not os.path.exists(until) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 tables.after_delete.append(hold)
 sys.argv[0] = "beat-sync"
@@ -74,10 +80,10 @@ def run_manage(
     return run([sys.executable, MANAGE_PY, *args], env=env, cwd=cwd)
 
 
-def holding_beat_sync(hold_seconds: float, *args: str | Path) -> list[str]:
-    """The command line of `beat-sync ARGS` holding `hold_seconds` in an apply after its deletes
-    (see HOLD_MARKER)."""
-    return [sys.executable, "-c", _HOLDING_CLI, str(hold_seconds), *map(str, args)]
+def holding_beat_sync(hold: float | Path, *args: str | Path) -> list[str]:
+    """The command line of `beat-sync ARGS` holding in an apply after its deletes (see
+    HOLD_MARKER): `hold` seconds, or until the file `hold` exists."""
+    return [sys.executable, "-c", _HOLDING_CLI, str(hold), *map(str, args)]
 
 
 def start_beat_sync(
