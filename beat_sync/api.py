@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from beat_sync.config import Config, display_path
+from beat_sync.config import DEFAULT_LOCK_TIMEOUT, Config, display_path
 from beat_sync.errors import LocatedError, UserError, has_errors
 from beat_sync.project import Project, load_project
 
@@ -373,6 +373,7 @@ def apply(
     allow_env_switch: bool = False,
     manage: str = "all",
     on_remove: str = "delete",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
@@ -383,7 +384,9 @@ def apply(
     Refuses (UserError, nothing written) to apply `environment` (None: the base) to a database
     last applied as another one, unless `allow_env_switch`; records it otherwise.
     `manage`/`on_remove` as for `plan_against_tables`. Records which rows it manages (with the
-    beat_sync app installed), also when the tables are already in sync.
+    beat_sync app installed), also when the tables are already in sync. Waits for another
+    apply's lock at most `lock_timeout` seconds (0: not at all), then raises UserError, nothing
+    read or written.
     """
     from beat_sync.tables import apply_plan, require_installed
 
@@ -400,6 +403,7 @@ def apply(
         allow_env_switch=allow_env_switch,
         manage=manage,
         on_remove=on_remove,
+        lock_timeout=lock_timeout,
     )
 
 

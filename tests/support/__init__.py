@@ -2,7 +2,8 @@
 
 - processes: `beat-sync` and `manage.py` run as real processes, and the environment they get.
 - databases: the test database as a DATABASE_URL, and the environments (fixtures among them,
-  registered by tests/conftest.py) of processes using a database.
+  registered by tests/conftest.py) of processes using a database; apply's lock held from
+  another connection.
 - tables: a full dump and checksum of django-celery-beat's tables; rows beat writes itself.
 - manifests: manifests written to disk, from a two-task one to generated thousands.
 - samples: TaskState values of every kind and field; the Celery schedule a state means.

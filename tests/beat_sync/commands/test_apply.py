@@ -339,3 +339,101 @@ def test_a_report_that_cannot_be_printed_after_the_commit_says_it_was_committed(
         "(0 unchanged). (cannot write to standard output: No space left on device)\n"
     )
     assert len(read_current_state().tasks) == 2
+
+
+# --- --lock-timeout: how long an apply waits for another apply's lock --------------------------
+
+
+def _lock_refusal(connection, seconds: str) -> str:
+    holder = (
+        "another apply holds the lock"
+        if connection.vendor == "postgresql"
+        else "another apply (or another writer of this SQLite database) holds the lock"
+    )
+    return f"beat-sync: error: {holder}: waited {seconds} s (--lock-timeout {seconds})\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_timeout_0_fails_at_once_while_another_apply_holds_the_lock(tmp_path):
+    from django.db import connection
+
+    from tests.support.databases import apply_lock_held
+    from tests.support.tables import checksum_tables
+
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    changed = str(write_manifest(tmp_path / "b", CHANGED))
+    before = checksum_tables()
+    with apply_lock_held(connection):
+        started = time.monotonic()
+        refused = cli("apply", "--lock-timeout", "0", "--schedules", changed)
+        took = time.monotonic() - started
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr == _lock_refusal(connection, "0")
+    assert took < 0.9  # no wait (the SQLite busy handler's first sleeps alone are 1+2+5 ms)
+    assert checksum_tables() == before
+    # The lock released, the same command applies.
+    applied = cli("apply", "--lock-timeout", "0", "--schedules", changed)
+    assert applied.exit_code == 0, applied.stderr
+    assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_timeout_waits_that_long_then_fails_and_a_longer_one_gets_the_lock(tmp_path):
+    import threading
+
+    from django.db import connection
+
+    from tests.support.databases import apply_lock_held
+    from tests.support.tables import checksum_tables
+
+    cli("apply", "--schedules", str(write_manifest(tmp_path / "a")))
+    changed = str(write_manifest(tmp_path / "b", CHANGED))
+    before = checksum_tables()
+    events = []
+    with apply_lock_held(connection) as release:
+        events.append("held")
+        started = time.monotonic()
+        refused = cli("apply", "--lock-timeout", "1", "--schedules", changed)
+        waited = time.monotonic() - started
+        events.append(f"gave up: exit {refused.exit_code}")
+        assert refused.stderr == _lock_refusal(connection, "1")
+        assert checksum_tables() == before
+
+        def release_later() -> None:
+            time.sleep(1)
+            events.append("released")
+            release()
+
+        releaser = threading.Thread(target=release_later)
+        releaser.start()
+        patient = cli("apply", "--lock-timeout", "60", "--schedules", changed)
+        events.append(f"applied: exit {patient.exit_code}")
+        releaser.join()
+    # The first gave up while the lock was still held; the second waited for its release.
+    assert events == ["held", "gave up: exit 1", "released", "applied: exit 0"], patient.stderr
+    assert 1 <= waited < 30
+    assert patient.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setup_periodic_tasks_takes_lock_timeout_too(tmp_path):
+    from django.core.management.base import CommandError
+    from django.db import connection
+
+    from tests.support.databases import apply_lock_held
+
+    folder = str(write_manifest(tmp_path / "a"))
+    err = io.StringIO()
+    with apply_lock_held(connection), pytest.raises(CommandError) as failed:
+        call_command(
+            "setup_periodic_tasks", "--lock-timeout", "0", "--schedules", folder, stderr=err
+        )
+    assert failed.value.returncode == 1
+    assert err.getvalue() == _lock_refusal(connection, "0")
+    assert read_current_state().tasks == ()
+
+
+def test_lock_timeout_must_be_a_number_of_seconds_0_or_more():
+    result = cli("apply", "--lock-timeout", "-1")
+    assert result.exit_code == 1
+    assert "Invalid value for '--lock-timeout': -1.0 is not in the range x>=0." in result.stderr
