@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from beat_sync.config import Config, display_path
+from beat_sync.config import DEFAULT_LOCK_TIMEOUT, Config, display_path
 from beat_sync.errors import LocatedError, UserError, has_errors
 from beat_sync.project import Project, load_project
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from beat_sync.state import TaskState
     from beat_sync.status import TaskStatus
     from beat_sync.tables import ApplyResult
+    from beat_sync.week import Week
 
 __all__ = [
     "DesiredState",
@@ -51,6 +52,7 @@ __all__ = [
     "status",
     "upcoming_runs",
     "validate",
+    "week",
 ]
 
 # What diff --base shows as the zone of a cron without `timezone`: the real one (CELERY_TIMEZONE)
@@ -373,6 +375,7 @@ def apply(
     allow_env_switch: bool = False,
     manage: str = "all",
     on_remove: str = "delete",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, in one locked transaction (beat_sync.tables).
 
@@ -383,7 +386,9 @@ def apply(
     Refuses (UserError, nothing written) to apply `environment` (None: the base) to a database
     last applied as another one, unless `allow_env_switch`; records it otherwise.
     `manage`/`on_remove` as for `plan_against_tables`. Records which rows it manages (with the
-    beat_sync app installed), also when the tables are already in sync.
+    beat_sync app installed), also when the tables are already in sync. Waits for another
+    apply's lock at most `lock_timeout` seconds (0: not at all), then raises UserError, nothing
+    read or written.
     """
     from beat_sync.tables import apply_plan, require_installed
 
@@ -400,6 +405,7 @@ def apply(
         allow_env_switch=allow_env_switch,
         manage=manage,
         on_remove=on_remove,
+        lock_timeout=lock_timeout,
     )
 
 
@@ -546,6 +552,27 @@ def upcoming_runs(
         Run(task.name, moment.astimezone(zone_of(task.schedule, default_timezone)))
         for moment, task in merged_runs(tasks, after=after, count=count)
     )
+
+
+def week(
+    *,
+    desired: Sequence[TaskState],
+    start: datetime,
+    default_timezone: str,
+    names: Sequence[str] = (),
+) -> Week:
+    """The starts per hour of the manifest's enabled tasks (or those `names`) from `start` to the
+    end of its seventh day, read in the project's zone, each task counted as applied at `start`
+    (`beat_sync.week` draws it). UserError for a name the manifest does not declare, or for a
+    week of more runs than `week.MAX_RUNS`."""
+    from zoneinfo import ZoneInfo
+
+    from beat_sync.week import build_week
+    from beat_sync.when import known_zone, timed_runs
+
+    tasks = pick_tasks(desired, names)
+    zone = known_zone(default_timezone) or ZoneInfo("UTC")
+    return build_week(timed_runs(tasks, after=start), start=start, zone=zone)
 
 
 # How many next runs diff shows under each added or changed task.

@@ -29,6 +29,8 @@ DEFAULT_SCHEDULES = "schedules"
 MANAGE_MODES = ("all", "owned")
 # `on_remove`: what apply does with a managed task the manifest no longer declares.
 ON_REMOVE = ("delete", "disable")
+# How long apply waits for another apply's lock (--lock-timeout), in seconds.
+DEFAULT_LOCK_TIMEOUT = 300
 DEFAULT_HERD_LIMIT = 10  # lint BS104: more enabled crons than this starting at one minute
 KEYS = ("settings", "pythonpath", "schedules", "ignore", "herd_limit", "manage", "on_remove", "env")
 # The keys whose value is one of a few words.

@@ -208,7 +208,9 @@ def drifted(now_state: TaskState, record: Record | None, now: datetime) -> bool:
     """The row no longer holds what apply wrote (beat's disabling of a spent task aside)."""
     if record is None:
         return False
-    applied = dataclasses.replace(record.applied, name=now_state.name)
+    applied = record.applied
+    if applied.name != now_state.name:  # a row renamed since: the name is not drift
+        applied = dataclasses.replace(applied, name=now_state.name)
     return now_state != applied and not _disabled_by_beat(now_state, applied, now)
 
 

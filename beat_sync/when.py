@@ -23,7 +23,8 @@ import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from beat_sync.state import CronSchedule, Schedule, TaskState
@@ -106,8 +107,14 @@ def next_runs(
     """The first `count` runs of `iter_runs`; none for a disabled task (beat skips it)."""
     if not task.enabled:
         return ()
-    # Only what decides the runs is the cache's key: thousands of tasks share a few schedules.
-    timing = TaskState(
+    return _next_runs(timing(task), after, count, last_run_at, total_run_count > 0, date_changed)
+
+
+def timing(task: TaskState) -> TaskState:
+    """What decides when `task` runs, as a TaskState whose name, task and arguments are blank:
+    tasks with the same timing and run history run at the same moments, so it is the key their
+    runs are computed once under (thousands of tasks share a few schedules)."""
+    return TaskState(
         name="",
         task="",
         schedule=task.schedule,
@@ -115,7 +122,6 @@ def next_runs(
         start_time=task.start_time,
         expires=task.expires,
     )
-    return _next_runs(timing, after, count, last_run_at, total_run_count > 0, date_changed)
 
 
 @lru_cache(maxsize=4096)
@@ -141,15 +147,49 @@ def merged_runs(
     tasks: Iterable[TaskState], *, after: datetime, count: int
 ) -> list[tuple[datetime, TaskState]]:
     """The first `count` runs of the enabled `tasks`, all merged in time order (a tie by name),
-    for tasks new to the tables (counted from `after`, as if applied then). Each task's runs are
-    asked for only as far as the merge needs them."""
-    streams = [_stream(task, after) for task in tasks if task.enabled]
-    return [(moment, task) for moment, _, task in islice(heapq.merge(*streams), count)]
+    for tasks new to the tables (counted from `after`, as if applied then)."""
+    runs: list[tuple[datetime, TaskState]] = []
+    if count <= 0:
+        return runs
+    for moment, due in groupby(timed_runs(tasks, after=after), key=itemgetter(0)):
+        # the tasks of every timing due at this moment, in name order
+        for task in heapq.merge(*(group for _, group in due), key=_name):
+            runs.append((moment, task))
+            if len(runs) == count:
+                return runs
+    return runs
 
 
-def _stream(task: TaskState, after: datetime) -> Iterator[tuple[datetime, str, TaskState]]:
-    for moment in iter_runs(task, after=after):
-        yield moment, task.name, task
+def timed_runs(
+    tasks: Iterable[TaskState], *, after: datetime
+) -> Iterator[tuple[datetime, list[TaskState]]]:
+    """Each run of each distinct timing (`timing`) of the enabled `tasks`, in time order, with
+    the tasks that share it (in name order), for tasks new to the tables (counted from `after`).
+    Each entry is one run asked of Celery, for all the tasks sharing it; each timing's runs are
+    asked for only as far as the caller reads."""
+    shared: dict[tuple, list[TaskState]] = {}
+    for task in tasks:
+        if task.enabled:  # the fields of `timing`, cheaper to hash than a TaskState made of them
+            key = (task.schedule, task.one_off, task.start_time, task.expires)
+            shared.setdefault(key, []).append(task)
+    streams = [
+        _stream(timing(group[0]), index, sorted(group, key=_name), after)
+        for index, group in enumerate(shared.values())
+    ]
+    for moment, _, group in heapq.merge(*streams):
+        yield moment, group
+
+
+def _name(task: TaskState) -> str:
+    return task.name
+
+
+def _stream(
+    key: TaskState, index: int, group: list[TaskState], after: datetime
+) -> Iterator[tuple[datetime, int, list[TaskState]]]:
+    # `index` breaks a tie between timings due at the same moment before the lists compare
+    for moment in iter_runs(key, after=after):
+        yield moment, index, group
 
 
 def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:

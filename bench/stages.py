@@ -34,16 +34,24 @@ WRAPPED = (
     ("plan", "beat_sync.tables.write", "make_plan"),
     ("apply_plan", "beat_sync.tables", "apply_plan"),
     ("runs", "beat_sync.api", "plan_runs"),
+    ("runs", "beat_sync.api", "upcoming_runs"),
+    ("status", "beat_sync.api", "status"),
     ("print", "beat_sync.commands.apply", "render_plan"),
     ("print", "beat_sync.commands.apply", "write_stdout"),
     ("print", "beat_sync.commands.diff", "print_plan"),
+    ("print", "beat_sync.commands.next", "write_output"),
+    ("print", "beat_sync.commands.status", "write_stdout"),
+    ("print", "beat_sync.render", "render_status_text"),
 )
 # The columns of the breakdown, in the order of the flow (docs/architecture.md); `runs` is each
-# added or changed task's next runs, shown with the plan.
+# added or changed task's next runs, shown with the plan (and `next`'s runs); `status` is each
+# row's health and next run (`beat-sync status`, its read apart).
 STAGES = (
     "project", "load", "validate", "check", "lint", "normalise", "read", "plan", "write", "runs",
-    "print",
+    "status", "print",
 )  # fmt: skip
+# What every command that reads the manifest does before its own work (`beat-sync validate`).
+START_UP = ("project", "load", "validate", "check", "lint", "normalise")
 
 
 class StageTimer:
@@ -93,6 +101,7 @@ class StageTimer:
             "plan": s["plan"],
             "write": write,
             "runs": s["runs"],
+            "status": max(0.0, s["status"] - s["read"]) if s["status"] else 0.0,
             "print": s["print"],
         }
         split["other"] = max(0.0, total - sum(split.values()))

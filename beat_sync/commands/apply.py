@@ -25,7 +25,7 @@ from beat_sync.commands.output import (
     stop_if_invalid,
     write_stdout,
 )
-from beat_sync.config import Config, now
+from beat_sync.config import DEFAULT_LOCK_TIMEOUT, Config, now
 from beat_sync.errors import UserError
 from beat_sync.plan import Plan
 from beat_sync.render import Runs
@@ -44,6 +44,15 @@ from beat_sync.render import Runs
     help="Apply even though the database was last applied as another environment (e.g. a "
     "database restored from another environment's backup).",
 )
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another apply's lock before giving up (exit 1, nothing "
+    "written); 0 fails at once when the lock is held.",
+)
 @database_option
 @check_tasks_option
 @strict_option
@@ -55,6 +64,7 @@ def command(
     dry_run: bool,
     allow_empty: bool,
     allow_env_switch: bool,
+    lock_timeout: float,
     database: str,
     no_check_tasks: bool,
     strict: bool,
@@ -109,6 +119,7 @@ def command(
             before_commit=print_then_commit,
             environment=config.env,
             allow_env_switch=allow_env_switch,
+            lock_timeout=lock_timeout,
             **modes,
         )
         if not result.applied:

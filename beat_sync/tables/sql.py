@@ -1,9 +1,15 @@
 """The SQL layer of apply: the lock, and multi-row INSERTs within the database's variable limits.
 
-The lock serialises concurrent deploys: PostgreSQL `pg_advisory_xact_lock(LOCK_KEY)` (released by
-commit or rollback); SQLite `BEGIN IMMEDIATE` (the write lock is taken when the transaction
-starts, so a second apply waits for the first instead of reading a state that is about to
-change).
+The lock serialises concurrent deploys: PostgreSQL's transaction-level advisory lock on LOCK_KEY
+(released by commit or rollback); SQLite `BEGIN IMMEDIATE` (the write lock is taken when the
+transaction starts, so a second apply waits for the first instead of reading a state that is
+about to change). An apply waits for the lock at most `timeout` seconds (apply's --lock-timeout),
+then gives up with one UserError line, nothing read or written: PostgreSQL first tries
+(`pg_try_advisory_xact_lock`, the one lock statement when nobody holds it), and only when the
+lock is held waits in the lock's queue with `lock_timeout` set for that one statement (0 would
+mean "no limit" there, so 0 is the try alone); SQLite waits in its busy handler, whose
+`busy_timeout` is set to `timeout` for the BEGIN IMMEDIATE and put back after it (a PRAGMA on
+the in-process connection, not a statement sent to a server).
 
 Rows are inserted in one statement per table. On PostgreSQL that statement binds one parameter, the
 rows as JSON text, `INSERT ... SELECT (r->>0)::type, ... FROM json_array_elements(%s::json) AS r`:
@@ -21,6 +27,7 @@ which is why the inserts are written here, their values adapted by the database 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import json
@@ -28,6 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from beat_sync.config import DEFAULT_LOCK_TIMEOUT
 from beat_sync.errors import UserError
 
 # "beatsync" in ASCII: the key of the PostgreSQL advisory lock every beat-sync apply takes.
@@ -35,9 +43,24 @@ LOCK_KEY = 0x62656174_73796E63
 SUPPORTED_VENDORS = ("postgresql", "sqlite")
 
 
+# PostgreSQL's SQLSTATE for a lock wait that ran out of lock_timeout (lock_not_available).
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_wait_error(vendor: str, timeout: float) -> UserError:
+    """The one line an apply that gave up waiting for the lock prints."""
+    holder = (
+        "another apply holds the lock"
+        if vendor == "postgresql"
+        else "another apply (or another writer of this SQLite database) holds the lock"
+    )
+    return UserError(f"{holder}: waited {timeout:g} s (--lock-timeout {timeout:g})")
+
+
 @contextmanager
-def locked_transaction(using: str) -> Iterator[None]:
-    """One transaction that no other beat-sync apply on the same database runs alongside."""
+def locked_transaction(using: str, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
+    """One transaction that no other beat-sync apply on the same database runs alongside; the
+    lock is waited for at most `timeout` seconds (0: not at all), then UserError."""
     from django.db import connections, transaction
 
     connection = connections[using]
@@ -48,23 +71,67 @@ def locked_transaction(using: str) -> Iterator[None]:
         )
     if connection.vendor == "postgresql":
         with transaction.atomic(using=using):
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            _advisory_lock(connection, timeout)
             yield
         return
     # SQLite: Django's atomic() opens the outermost transaction with
     # `BEGIN <connection.transaction_mode>` (the OPTIONS "transaction_mode" setting); set it to
     # IMMEDIATE for this one transaction, whatever the settings say. Inside an outer
     # transaction the caller's BEGIN already happened: its lock is the one that counts.
+    from django.db import OperationalError
+
     connection.ensure_connection()
     configured = connection.transaction_mode
+    raw = connection.connection
+    busy_timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
     connection.transaction_mode = "IMMEDIATE"
     try:
-        with transaction.atomic(using=using):
-            connection.transaction_mode = configured
+        with contextlib.ExitStack() as stack:
+            raw.execute(f"PRAGMA busy_timeout = {_milliseconds(timeout)}")
+            try:
+                stack.enter_context(transaction.atomic(using=using))
+            except OperationalError as exc:
+                if "locked" not in str(exc):  # SQLITE_BUSY: "database is locked"
+                    raise
+                raise lock_wait_error(connection.vendor, timeout) from None
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+                connection.transaction_mode = configured
             yield
     finally:
         connection.transaction_mode = configured
+
+
+def _milliseconds(seconds: float) -> int:
+    """A timeout in whole milliseconds, at least 1 when it is not 0."""
+    return max(1, round(seconds * 1000)) if seconds > 0 else 0
+
+
+def _advisory_lock(connection: Any, timeout: float) -> None:
+    """Take the advisory lock in the current transaction, waiting at most `timeout` seconds."""
+    from django.db import OperationalError
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s), current_setting('lock_timeout')", [LOCK_KEY]
+        )
+        taken, configured = cursor.fetchone()
+        if taken:
+            return
+        if timeout <= 0:
+            raise lock_wait_error(connection.vendor, timeout)
+        # Only the wait for this lock is bounded: the rest of the transaction keeps the
+        # connection's own lock_timeout (set_config(..., true) lasts until the transaction ends).
+        cursor.execute(
+            "SELECT set_config('lock_timeout', %s, true)", [f"{_milliseconds(timeout)}ms"]
+        )
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            raise lock_wait_error(connection.vendor, timeout) from None
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [configured])
 
 
 def rows_per_statement(connection: Any, columns: int) -> int | None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from beat_sync.config import DEFAULT_LOCK_TIMEOUT
 from beat_sync.kinds import KINDS, ScheduleKind, kind_of
 from beat_sync.plan import Plan, make_plan
 from beat_sync.state import Schedule, TaskState
@@ -143,6 +144,7 @@ def apply_plan(
     allow_env_switch: bool = False,
     manage: str = "all",
     on_remove: str = "delete",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, atomically, under the lock (see module docstring).
 
@@ -152,12 +154,14 @@ def apply_plan(
     there); `before_commit` with the same plan after everything is written, just before the
     commit, and only when something was written (apply prints the plan there). An exception
     either raises rolls everything back. `environment` (None: the base) is checked against the
-    one last applied (beat_sync.tables.environment) and recorded with the apply.
+    one last applied (beat_sync.tables.environment) and recorded with the apply. The lock is
+    waited for at most `lock_timeout` seconds (0: not at all), then UserError
+    (beat_sync.tables.sql).
     """
     from django_celery_beat.utils import now as beat_now
 
     tasks = desired.desired if isinstance(desired, Plan) else tuple(desired)
-    with database_errors(using, doing="apply"), locked_transaction(using):
+    with database_errors(using, doing="apply"), locked_transaction(using, lock_timeout):
         snapshot = read_snapshot(using)
         plan = make_plan(
             tasks,

@@ -4,14 +4,16 @@ across daylight-saving changes and with start_time, expires, one_off and a row's
 
 from __future__ import annotations
 
+import heapq
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from beat_sync.state import ClockedSchedule, IntervalSchedule, SolarSchedule, TaskState
-from beat_sync.when import iter_runs, next_runs, zone_of
+from beat_sync.when import iter_runs, merged_runs, next_runs, zone_of
 from tests.support.samples import PURGE, cron
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -160,3 +162,44 @@ def test_a_run_past_the_year_9999_ends_the_runs_instead_of_raising():
     days = (at("9999-01-01T00:00:00+00:00") - after).days - 1
     runs = next_runs(task(IntervalSchedule(days, "days")), after=after, count=3)
     assert [run.year for run in runs] == [9998]
+
+
+def one_stream_per_task(tasks, after, count):
+    """What merged_runs gives, the long way: every enabled task's own runs, merged by (time,
+    name)."""
+
+    def runs(t):
+        for moment in iter_runs(t, after=after):
+            yield moment, t.name
+
+    return list(islice(heapq.merge(*(runs(t) for t in tasks if t.enabled)), count))
+
+
+def test_tasks_sharing_a_schedule_merge_as_if_each_had_its_own_runs():
+    after = at("2027-03-13T22:10:00-05:00")
+    schedules = [
+        cron("*/15 * * * *"),
+        cron("0 * * * *"),
+        cron("30 2 * * *", "America/New_York"),  # the spring gap: 03:30 EDT on 14 March
+        IntervalSchedule(20, "minutes"),
+        IntervalSchedule(1, "hours"),
+        ClockedSchedule(at("2027-03-14T04:00:00+00:00")),
+    ]
+    # Names out of order and interleaved across schedules; ties at the same moment both between
+    # tasks sharing a schedule and between schedules (every hour: */15, 0 * and 1 hour).
+    tasks = [
+        TaskState(
+            name=f"task {(i * 37) % 60:02d}",
+            task=PURGE,
+            schedule=schedules[i % len(schedules)],
+            one_off=isinstance(schedules[i % len(schedules)], ClockedSchedule),
+            enabled=i % 7 != 3,
+            expires=at("2027-03-14T06:00:00+00:00") if i % 11 == 5 else None,
+        )
+        for i in range(60)
+    ]
+    for count in (1, 7, 50, 400):
+        merged = [(moment, t.name) for moment, t in merged_runs(tasks, after=after, count=count)]
+        assert merged == one_stream_per_task(tasks, after, count)
+    assert len(merged) == 400
+    assert merged_runs([], after=after, count=5) == []

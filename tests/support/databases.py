@@ -1,9 +1,12 @@
-"""The test database as a DATABASE_URL for other processes, and the environments of processes
-that use it (pytest fixtures, registered by tests/conftest.py, and one function)."""
+"""The test database as a DATABASE_URL for other processes, the environments of processes that
+use it (pytest fixtures, registered by tests/conftest.py, and one function), and apply's lock held
+from a connection of its own."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -71,3 +74,39 @@ def own_database_env(request, tmp_path) -> dict[str, str]:
         request.getfixturevalue("transactional_db")
         url = database_url_of(connection)
     return user_env(DATABASE_URL=url)
+
+
+@contextmanager
+def apply_lock_held(connection) -> Iterator[Callable[[], None]]:
+    """Hold the lock every beat-sync apply takes, from a connection of its own to the database
+    of `connection` (what another apply in its transaction holds): PostgreSQL's advisory lock on
+    LOCK_KEY, SQLite's write lock (BEGIN IMMEDIATE). Yields a function releasing it early (from
+    any thread); released on exit in any case. Skips when the SQLite test database is in memory."""
+    import threading
+
+    from beat_sync.tables import LOCK_KEY
+
+    url = database_url_of(connection)
+    if url is None:
+        pytest.skip("the SQLite test database is in memory: set BEAT_SYNC_SQLITE_TEST_NAME")
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        holder = psycopg.connect(url, autocommit=True)
+        holder.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+    else:
+        import sqlite3
+
+        name = str(connection.settings_dict["NAME"])
+        holder = sqlite3.connect(name, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+    released = threading.Lock()
+
+    def release() -> None:
+        if released.acquire(blocking=False):
+            holder.close()  # ends the session (PostgreSQL) or the transaction (SQLite)
+
+    try:
+        yield release
+    finally:
+        release()
