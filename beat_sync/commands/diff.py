@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import click
+from click.core import ParameterSource
 
 from beat_sync import api
 from beat_sync.commands.options import (
@@ -80,7 +81,10 @@ def command(
     unreachable, django-celery-beat tables not migrated).
     """
     if all_envs:
-        if base is None or config.env is not None:
+        # An environment from BEAT_SYNC_ENV or [tool.beat-sync] env is a default that --all-envs
+        # overrides (a CI job may set one for apply): only --env itself contradicts it.
+        given_env = click.get_current_context().get_parameter_source("env")
+        if base is None or given_env is ParameterSource.COMMANDLINE:
             fail("--all-envs needs --base REF and no --env: it compares every environment")
         every_environment(config, base, output_format, color, exit_code, strict)
         return
