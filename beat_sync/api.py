@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from beat_sync.state import CurrentState, TaskState
     from beat_sync.status import TaskStatus
     from beat_sync.tables import ApplyResult
+    from beat_sync.week import Week
 
 __all__ = [
     "DesiredState",
@@ -54,6 +55,7 @@ __all__ = [
     "status",
     "upcoming_runs",
     "validate",
+    "week",
 ]
 
 # What diff --base shows as the zone of a cron without `timezone`: the real one (CELERY_TIMEZONE)
@@ -678,6 +680,27 @@ def upcoming_runs(
         Run(task.name, moment.astimezone(zone_of(task.schedule, default_timezone)))
         for moment, task in merged_runs(tasks, after=after, count=count)
     )
+
+
+def week(
+    *,
+    desired: Sequence[TaskState],
+    start: datetime,
+    default_timezone: str,
+    names: Sequence[str] = (),
+) -> Week:
+    """The starts per hour of the manifest's enabled tasks (or those `names`) from `start` to the
+    end of its seventh day, read in the project's zone, each task counted as applied at `start`
+    (`beat_sync.week` draws it). UserError for a name the manifest does not declare, or for a
+    week of more runs than `week.MAX_RUNS`."""
+    from zoneinfo import ZoneInfo
+
+    from beat_sync.week import build_week
+    from beat_sync.when import known_zone, timed_runs
+
+    tasks = pick_tasks(desired, names)
+    zone = known_zone(default_timezone) or ZoneInfo("UTC")
+    return build_week(timed_runs(tasks, after=start), start=start, zone=zone)
 
 
 # How many next runs diff shows under each added or changed task.

@@ -147,9 +147,26 @@ def merged_runs(
     tasks: Iterable[TaskState], *, after: datetime, count: int
 ) -> list[tuple[datetime, TaskState]]:
     """The first `count` runs of the enabled `tasks`, all merged in time order (a tie by name),
-    for tasks new to the tables (counted from `after`, as if applied then). The runs of each
-    distinct timing are computed once for all the tasks that share it, and only as far as the
-    merge needs them."""
+    for tasks new to the tables (counted from `after`, as if applied then)."""
+    runs: list[tuple[datetime, TaskState]] = []
+    if count <= 0:
+        return runs
+    for moment, due in groupby(timed_runs(tasks, after=after), key=itemgetter(0)):
+        # the tasks of every timing due at this moment, in name order
+        for task in heapq.merge(*(group for _, group in due), key=_name):
+            runs.append((moment, task))
+            if len(runs) == count:
+                return runs
+    return runs
+
+
+def timed_runs(
+    tasks: Iterable[TaskState], *, after: datetime
+) -> Iterator[tuple[datetime, list[TaskState]]]:
+    """Each run of each distinct timing (`timing`) of the enabled `tasks`, in time order, with
+    the tasks that share it (in name order), for tasks new to the tables (counted from `after`).
+    Each entry is one run asked of Celery, for all the tasks sharing it; each timing's runs are
+    asked for only as far as the caller reads."""
     shared: dict[tuple, list[TaskState]] = {}
     for task in tasks:
         if task.enabled:  # the fields of `timing`, cheaper to hash than a TaskState made of them
@@ -159,16 +176,8 @@ def merged_runs(
         _stream(timing(group[0]), index, sorted(group, key=_name), after)
         for index, group in enumerate(shared.values())
     ]
-    runs: list[tuple[datetime, TaskState]] = []
-    if count <= 0:
-        return runs
-    for moment, due in groupby(heapq.merge(*streams), key=itemgetter(0)):
-        # the tasks of every timing due at this moment, in name order
-        for task in heapq.merge(*(group for _, _, group in due), key=_name):
-            runs.append((moment, task))
-            if len(runs) == count:
-                return runs
-    return runs
+    for moment, _, group in heapq.merge(*streams):
+        yield moment, group
 
 
 def _name(task: TaskState) -> str:

@@ -24,7 +24,7 @@ import os
 import pytest
 
 # The fixtures of tests/support/ (see its __init__ for what each module holds).
-pytest_plugins = ("tests.support.databases",)
+pytest_plugins = ("tests.support.processes", "tests.support.databases")
 
 # The moment the next runs that diff, apply and next print count from (README's tour's too), so
 # that expected outputs do not move with the clock; a test of "now" itself unsets it.

@@ -15,6 +15,7 @@ from beat_sync.commands.options import (
 )
 from beat_sync.commands.output import (
     fail,
+    is_stdout,
     print_located_errors,
     print_unreadable,
     refuse_overwriting,
@@ -51,7 +52,7 @@ def command(
     """
     refuse_overwriting(output, force)
     project = api.load_project(config)
-    display = str(output) if output else "<stdout>"
+    display = "<stdout>" if is_stdout(output) else str(output)
     exported = api.export(
         project=project,
         using=database,
@@ -66,5 +67,5 @@ def command(
     if not exported.ok:
         print_located_errors(exported.problems)
         fail("the exported manifest does not validate: fix those rows, then export again")
-    if output:
+    if not is_stdout(output):
         click.echo(f"Exported {exported.exported} periodic tasks to {output}.", err=True)

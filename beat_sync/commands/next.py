@@ -25,7 +25,8 @@ MAX_COUNT = 10_000
     default=DEFAULT_COUNT,
     show_default=True,
     metavar="N",
-    help=f"How many runs, all tasks merged (1 to {MAX_COUNT:,}).",
+    help=f"How many runs, all tasks merged (1 to {MAX_COUNT:,}; not with --format svg, which "
+    "draws every run of the week).",
 )
 @click.option(
     "--from",
@@ -40,7 +41,8 @@ MAX_COUNT = 10_000
     type=click.Choice(("text", "json", "svg")),
     default="text",
     show_default=True,
-    help="text for people, json for programs, svg for a picture of the week's runs per hour.",
+    help="text for people, json for programs, svg for a picture of the week from --from: task "
+    "starts per hour over 7 days, in the project's zone.",
 )
 @output_option("runs")
 @check_tasks_option
@@ -61,6 +63,8 @@ def command(
     runs them, daylight-saving changes included, in each task's zone (a cron's own, else the
     project's). No database is read: each task counts as applied at --from.
     """
+    if output_format == "svg" and _given("count"):
+        fail("--count does not apply to --format svg: it draws every run of the week from --from")
     if not 1 <= count <= MAX_COUNT:
         fail(f"--count must be between 1 and {MAX_COUNT:,}, not {count}")
     after = parse_instant(start, "--from") if start is not None else now()
@@ -70,6 +74,17 @@ def command(
         config=config, project=project, check_tasks=not no_check_tasks, now=after
     )
     stop_if_invalid(desired.validation, str(api.schedules_path(config)))
+    if output_format == "svg":
+        from beat_sync.week import render_svg
+
+        week = api.week(
+            desired=desired.tasks,
+            start=after,
+            default_timezone=project.default_timezone,
+            names=names,
+        )
+        write_output(render_svg(week), output)
+        return
     runs = api.upcoming_runs(
         desired=desired.tasks,
         after=after,
@@ -87,3 +102,9 @@ def command(
     else:
         text = "".join(f"{format_run(run.at, run.at.tzinfo)}  {run.name}\n" for run in runs)
     write_output(text, output)
+
+
+def _given(name: str) -> bool:
+    """The option was given on the command line (not its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source is not None and source is not click.core.ParameterSource.DEFAULT

@@ -132,12 +132,14 @@ check_tasks_option = click.option(
 
 
 def output_option(what: str) -> Callable[[F], F]:
-    """Add -o/--output FILE; the command receives `output: Path | None` (None: stdout)."""
+    """Add -o/--output FILE; the command receives `output: Path | None` (None or `-`: stdout,
+    which `output.write_output` writes to)."""
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help=f"Write the {what} to FILE (parent folders are created) instead of stdout.",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        help=f"Write the {what} to FILE (parent folders are created) instead of stdout "
+        "(- is stdout).",
     )
 
 

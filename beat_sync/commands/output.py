@@ -144,9 +144,14 @@ def interrupts_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
 
 
+def is_stdout(output: Path | None) -> bool:
+    """-o not given, or `-o -` (standard output, as usual)."""
+    return output is None or str(output) == "-"
+
+
 def refuse_overwriting(output: Path | None, force: bool) -> None:
     """UserError when `output` exists and `force` is not given (export's --force)."""
-    if output is not None and not force and (output.exists() or output.is_symlink()):
+    if not is_stdout(output) and not force and (output.exists() or output.is_symlink()):
         raise _exists(output)
 
 
@@ -156,12 +161,17 @@ def _exists(output: Path) -> UserError:
 
 def write_output(text: str, output: Path | None, *, overwrite: bool = True) -> None:
     """`text` to standard output, or to the file of --output (UserError if it can't be written,
-    or if it exists and not `overwrite`)."""
-    if output is None:
+    or if it exists and not `overwrite`); `-o -` is stdout."""
+    if is_stdout(output):
         click.echo(text, nl=False)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # FileExistsError too: a file where a folder should be
+        if isinstance(exc, FileExistsError):
+            raise UserError(f"cannot write {output}: {exc.filename} is not a folder") from exc
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    try:
         with output.open("w" if overwrite else "x", encoding="utf-8") as handle:
             handle.write(text)
     except FileExistsError as exc:

@@ -1,5 +1,6 @@
 """The PeriodicTask admin in a real browser: headless Chromium (Debian's `chromium` and
-`chromium-driver`; .ci/run installs them) driven by selenium, against the example project served
+`chromium-driver`; .ci/run installs them) driven by selenium (the `chrome` fixture of
+tests/beat_sync/conftest.py), against the example project served
 by pytest-django's live server on PostgreSQL (part of the PostgreSQL pass; skipped on SQLite).
 
 A person logs in, sees which rows the manifest manages in the list, opens a managed task (the
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -22,34 +22,8 @@ from tests.support.samples import PENDING
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOT = REPO / "docs" / "img" / "admin-managed.png"
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def chrome(tmp_path: Path):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        message = "needs Debian's chromium and chromium-driver (apt-get install -y ...)"
-        if os.environ.get("BEAT_SYNC_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)  # CI installs them: missing there is a failure
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    options.add_argument("--window-size=1280,1000")
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.implicitly_wait(10)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_a_person_sees_managed_tasks_read_only_and_others_editable(

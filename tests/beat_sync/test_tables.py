@@ -18,9 +18,12 @@ from beat_sync.tables.beat import beat_schedule
 from styleguide_example.core.management.commands.styleguide_setup_periodic_tasks import (
     setup_periodic_tasks as styleguide_setup_periodic_tasks,
 )
-from tests.support.processes import REPO
 from tests.support.samples import PURGE, cron, every_kind, numbered
-from tests.support.tables import dump_tables, install_beat_default_entries
+from tests.support.tables import (
+    dump_tables,
+    install_beat_default_entries,
+    readme_statement_counts,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,21 +194,6 @@ def test_apply_takes_the_same_number_of_queries_for_10_and_1000_tasks():
         changed = apply_queries(numbered(count, minute="30"))  # a quarter changed
         counts[count] = (len(fresh), len(changed))
     assert counts[10] == counts[1000]
-
-
-def readme_statement_counts() -> dict[str, tuple[int, int]]:
-    """README's promise, {"most": (SQLite, PostgreSQL), "no-op": (SQLite, PostgreSQL)}."""
-    text = " ".join((REPO / "README.md").read_text().split())
-    most = re.search(r"at most (\d+) on SQLite and (\d+) on PostgreSQL, BEGIN and COMMIT", text)
-    no_op = re.search(
-        r"A no-op apply is (\d+) statements on SQLite .*? and (\d+) on PostgreSQL",
-        text,
-    )
-    assert most and no_op, "README no longer states apply's statement counts"
-    return {
-        "most": (int(most[1]), int(most[2])),
-        "no-op": (int(no_op[1]), int(no_op[2])),
-    }
 
 
 @pytest.mark.django_db(transaction=True)  # BEGIN and COMMIT, not savepoints, as README counts

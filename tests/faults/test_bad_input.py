@@ -3,9 +3,8 @@ an alias bomb, a symlink loop and files that cannot be read make `beat-sync appl
 located messages and leave every row (checksummed) as it was; a 10,000-task manifest applies.
 
 Most run the click command in-process against the test database (CliRunner: fast); a few run
-the real `beat-sync` process. "Not readable" is tested with a FIFO and a link to a device rather
-than a file without read permission, which the root user these tests run as reads anyway
-(tests/beat_sync/manifest covers the permission case where it can).
+the real `beat-sync` process. "Not readable" is a FIFO, a link to a device, and a file without
+read permission, read by a process of an unprivileged user (root, as CI runs, reads it anyway).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from beat_sync.cli import main
 from beat_sync.tables import read_current_state
 from tests.support.databases import env_sharing_test_database
 from tests.support.manifests import write_generated_manifest, write_manifest
-from tests.support.processes import REPO
+from tests.support.processes import BEAT_SYNC, REPO, run, unprivileged, user_env
 from tests.support.processes import run_beat_sync as beat_sync
 from tests.support.tables import checksum_tables
 
@@ -125,13 +124,19 @@ def test_a_fifo_or_a_device_named_yaml_is_refused_not_read(applied_state, tmp_pa
 
 
 @pytest.mark.django_db
-def test_a_file_without_read_permission_is_refused(applied_state, tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads files whatever their mode; the FIFO test covers unreadable")
-    folder = tmp_path / "schedules"
+def test_a_file_without_read_permission_is_refused(applied_state, reachable_tmp_path):
+    folder = reachable_tmp_path / "schedules"
     shutil.copytree(REPO / "schedules", folder)
     (folder / "emails.yaml").chmod(0)
-    assert_refused(folder, applied_state, "emails.yaml:1:1: cannot read: Permission denied")
+    # The real process, as a user who cannot read the file, on a database nothing answers for:
+    # refused before any database is opened.
+    env = user_env(DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere", NO_COLOR="1")
+    result = run(unprivileged([BEAT_SYNC, "apply", "--schedules", folder]), env=env)
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert f"{folder / 'emails.yaml'}:1:1: cannot read: Permission denied\n" in result.stderr
+    assert "nothing was read or changed" in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr
+    assert checksum_tables() == applied_state
 
 
 @pytest.mark.django_db

@@ -1,9 +1,11 @@
 """Concurrent `beat-sync apply` processes: the lock serialises them, so with one manifest exactly
 one writes and the others find nothing to do, and with two manifests the tables end as exactly
 one of them. On PostgreSQL (advisory lock) and on SQLite (BEGIN IMMEDIATE; these few processes
-stay well inside the example project's 20 s SQLite busy timeout). Every process holds 1 s
-between its delete and its recreate (the apply test hook), so the writer is still inside its
-transaction when the others reach the lock."""
+stay well inside the example project's 20 s SQLite busy timeout). The processes run with
+settings that leave SQLite's transactions DEFERRED (tests/beat_sync/settings_deferred.py, unlike
+the example project's), so the lock they show is the one beat-sync takes itself. Every process
+holds 1 s between its delete and its recreate (the apply test hook), so the writer is still
+inside its transaction when the others reach the lock."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tests.support.processes import PROCESS_TIMEOUT, start_beat_sync
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HOLD_SECONDS = 1
+SETTINGS = ("--settings", "tests.beat_sync.settings_deferred")
 
 
 def desired(folder: Path):
@@ -37,7 +40,9 @@ def run_together(
 ) -> list[tuple[int, str, str]]:
     """Start one `apply [options]` per folder at once; (exit status, stdout, stderr) of each."""
     processes = [
-        start_beat_sync("apply", *options, "--schedules", f, env=env, hold_seconds=HOLD_SECONDS)
+        start_beat_sync(
+            "apply", *SETTINGS, *options, "--schedules", f, env=env, hold_seconds=HOLD_SECONDS
+        )
         for f in folders
     ]
     results = []

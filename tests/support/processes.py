@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
@@ -19,16 +25,22 @@ NOT_INHERITED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "NO_COLOR")
 
 # `beat-sync` run by `python -c` with an apply hook (beat_sync.tables.after_delete) that holds
 # between the deletes and the inserts, reporting HOLD_MARKER on stderr when it starts holding so
-# that a test knows the deletes have run. Its first argument is the hold, in seconds.
+# that a test knows the deletes have run. Its first argument is the hold: seconds, or a file
+# whose appearance ends it (at most PROCESS_TIMEOUT seconds), for a test that releases it.
 HOLD_MARKER = "beat-sync-test: holding after delete"
 _HOLDING_CLI = f"""
-import sys, time
+import os, sys, time
 from beat_sync import tables
 from beat_sync.cli import main
 
-def hold(seconds=float(sys.argv.pop(1))):
+def hold(until=sys.argv.pop(1)):
     print({HOLD_MARKER!r}, file=sys.stderr, flush=True)
-    time.sleep(seconds)
+    if until.replace(".", "", 1).isdigit():
+        time.sleep(float(until))
+        return
+    deadline = time.monotonic() + {PROCESS_TIMEOUT}
+    while not os.path.exists(until) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 tables.after_delete.append(hold)
 sys.argv[0] = "beat-sync"
@@ -74,10 +86,10 @@ def run_manage(
     return run([sys.executable, MANAGE_PY, *args], env=env, cwd=cwd)
 
 
-def holding_beat_sync(hold_seconds: float, *args: str | Path) -> list[str]:
-    """The command line of `beat-sync ARGS` holding `hold_seconds` in an apply after its deletes
-    (see HOLD_MARKER)."""
-    return [sys.executable, "-c", _HOLDING_CLI, str(hold_seconds), *map(str, args)]
+def holding_beat_sync(hold: float | Path, *args: str | Path) -> list[str]:
+    """The command line of `beat-sync ARGS` holding in an apply after its deletes (see
+    HOLD_MARKER): `hold` seconds, or until the file `hold` exists."""
+    return [sys.executable, "-c", _HOLDING_CLI, str(hold), *map(str, args)]
 
 
 def start_beat_sync(
@@ -93,3 +105,29 @@ def start_beat_sync(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+# Root reads every file whatever its mode, and CI runs as root: a test of an unreadable file runs
+# its process as this user instead (a user with no files of its own).
+UNPRIVILEGED_USER = "nobody"
+
+
+def unprivileged(command: list[str | Path]) -> list[str]:
+    """`command` run as UNPRIVILEGED_USER (setpriv, util-linux) when this process is root; as it
+    is otherwise, since any other user already lacks root's reach."""
+    args = [str(arg) for arg in command]
+    if os.geteuid() != 0:
+        return args
+    user = pwd.getpwnam(UNPRIVILEGED_USER)
+    ids = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
+    return ["setpriv", *ids, "--", *args]
+
+
+@pytest.fixture
+def reachable_tmp_path() -> Iterator[Path]:
+    """A temporary folder that an `unprivileged` process can reach (pytest's own tmp_path is
+    inside a folder only its owner may enter), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="beat-sync-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)

@@ -1,11 +1,15 @@
 """django-celery-beat's tables as tests compare them: a full dump and its checksum, and the rows
-`celery beat` writes itself at start; the beat_sync app's ownership tables, dumped the same way."""
+`celery beat` writes itself at start; the beat_sync app's ownership tables, dumped the same way;
+and README's promise of apply's statement counts, which a test and the bench hold it to."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import timedelta
+
+from tests.support.processes import REPO
 
 
 def dump_tables(using: str = "default") -> dict[str, list[dict]]:
@@ -46,3 +50,19 @@ def install_beat_default_entries(app, result_expires=timedelta(days=1)) -> None:
         DatabaseScheduler(app=app, lazy=True).install_default_entries({})
     finally:
         app.conf.result_expires = saved
+
+
+def readme_statement_counts() -> dict[str, tuple[int, int]]:
+    """README's promise, {"most": (SQLite, PostgreSQL), "no-op": (SQLite, PostgreSQL)}."""
+    text = " ".join((REPO / "README.md").read_text().split())
+    most = re.search(r"at most (\d+) on SQLite and (\d+) on PostgreSQL, BEGIN and COMMIT", text)
+    no_op = re.search(
+        r"A no-op apply is (\d+) statements on SQLite .*? and (\d+) on PostgreSQL",
+        text,
+    )
+    if not (most and no_op):
+        raise LookupError("README no longer states apply's statement counts")
+    return {
+        "most": (int(most[1]), int(most[2])),
+        "no-op": (int(no_op[1]), int(no_op[2])),
+    }

@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import io
 import json
+import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -125,6 +127,31 @@ def test_done_when_edit_a_cron_diff_shows_it_apply_applies_it(own_database_env, 
     assert again.stdout == "Already in sync: nothing to do.\n"
 
 
+def waiting_for_the_lock(process: subprocess.Popen, env: dict[str, str]) -> bool:
+    """Whether `process`, an apply still running, has reached the database while another apply
+    holds the lock: on PostgreSQL a session of this database waits on an advisory lock; on
+    SQLite the process has the database file open (apply opens it to take the lock) and has
+    kept waiting a second since."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+            )
+            return cursor.fetchone()[0] == 1
+    database = env["DATABASE_URL"].removeprefix("sqlite:///")
+    descriptors = Path(f"/proc/{process.pid}/fd")
+    try:
+        opened = any(os.readlink(fd) == database for fd in descriptors.iterdir())
+    except FileNotFoundError:  # it has exited
+        return False
+    if opened:
+        time.sleep(1)
+    return opened
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(own_database_env, tmp_path):
     # Settings without the example's SQLite transaction_mode: the lock must be beat-sync's own.
@@ -133,27 +160,46 @@ def test_a_second_apply_waits_for_the_first_and_plans_from_its_result(own_databa
     second = write_manifest(
         tmp_path / "second", MANIFEST.replace("Re-queue stuck emails", "Re-queue emails")
     )
-    # The first apply holds its lock for 3 s between its delete and its inserts.
-    slow = subprocess.Popen(
-        holding_beat_sync(3, "apply", *settings, "--schedules", first),
+    release = tmp_path / "release"
+    # The first apply holds its lock between its delete and its inserts until `release` exists.
+    held = subprocess.Popen(
+        holding_beat_sync(release, "apply", *settings, "--schedules", first),
         cwd=ROOT,
         env=own_database_env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)  # well inside the first apply's transaction
-    started = time.monotonic()
-    fast = beat_sync("apply", *settings, "--schedules", str(second), env=own_database_env)
-    waited = time.monotonic() - started
-    slow_out, slow_err = slow.communicate(timeout=60)
+    waiting = None
+    try:
+        assert held.stderr.readline() == f"{HOLD_MARKER}\n"  # its deletes have run
+        waiting = subprocess.Popen(
+            [BEAT_SYNC, "apply", *settings, "--schedules", second],
+            cwd=ROOT,
+            env=own_database_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # The order of events: the second apply reaches the lock and is still waiting there
+        # while the first holds it...
+        deadline = time.monotonic() + 60
+        while not waiting_for_the_lock(waiting, own_database_env):
+            assert waiting.poll() is None, f"finished while the first held the lock: {waiting}"
+            assert time.monotonic() < deadline, "the second apply never reached the lock"
+            time.sleep(0.05)
+        assert waiting.poll() is None, "the second apply finished while the first held the lock"
+    finally:
+        release.touch()
+    held_out, held_err = held.communicate(timeout=60)
+    # ... and goes on only once the first has committed: it plans from the first's rows.
+    out, err = waiting.communicate(timeout=60)
 
-    assert (slow.returncode, slow_err) == (0, f"{HOLD_MARKER}\n")
-    assert slow_out.endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
-    assert (fast.returncode, fast.stderr) == (0, "")
-    assert waited > 0.5  # it waited for the lock
+    assert (held.returncode, held_err) == (0, "")
+    assert held_out.endswith("Applied: 2 added, 0 changed, 0 removed (0 unchanged).\n")
+    assert (waiting.returncode, err) == (0, "")
     # It read the first apply's committed rows: it removes one of them and keeps the other.
-    assert fast.stdout.endswith(
+    assert out.endswith(
         "1 to add, 0 to change, 1 to remove, 1 unchanged\n"
         "Applied: 1 added, 0 changed, 1 removed (1 unchanged).\n"
     )

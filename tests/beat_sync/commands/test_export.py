@@ -160,3 +160,18 @@ def test_export_refuses_to_overwrite_a_file_without_force(tmp_path, existing):
     forced = cli("export", "-o", str(out), "--force")
     assert forced.exit_code == 0, forced.output
     assert "  - name: Daily\n" in out.read_text()
+
+
+@pytest.mark.django_db
+def test_export_to_dash_is_stdout_even_beside_a_file_named_dash(tmp_path, monkeypatch):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Daily", task=PENDING, interval=every)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("# not a manifest\n")
+    result = cli("export", "-o", "-")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == cli("export").stdout
+    assert "  - name: Daily\n" in result.stdout
+    assert (tmp_path / "-").read_text() == "# not a manifest\n"

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from beat_sync.cli import main
 from tests.support.manifests import write_manifest
+from tests.support.processes import REPO
 from tests.support.samples import PENDING, PURGE
 
 # A New York night job (02:30 is skipped by the clocks on 14 March 2027), an interval, a
@@ -32,6 +33,7 @@ periodic_tasks:
     one_off: true
 """
 FROM = "2027-03-13T00:00:00-05:00"
+README_WEEK_FROM = "2026-11-30T00:00:00+00:00"  # a Monday
 # The lint beside it names the same day and says what the runs show (README: Lints).
 BS102 = (
     "BS102 30 2 * * * in America/New_York: on 2027-03-14 (Sunday) clocks jump from 02:00 to "
@@ -133,4 +135,52 @@ def test_a_bad_beat_sync_now_is_one_line(schedules):
     assert result.stderr == (
         "beat-sync: error: BEAT_SYNC_NOW 'noon' is not an ISO 8601 date and time "
         "(e.g. 2027-03-13T00:00:00-05:00)\n"
+    )
+
+
+# --- --format svg: the week's picture (beat_sync.week; tests/beat_sync/test_week.py) ----------
+
+
+def test_svg_goes_to_stdout_to_dash_or_to_a_file(schedules, tmp_path):
+    args = ("next", "--schedules", schedules, "--from", FROM, "--format", "svg")
+    shown = cli(*args)
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
+    assert "Sat 13 Mar 2027 11:00-12:00 UTC: 1 start\nEvery 6 hours</title>" in shown.stdout
+    assert cli(*args, "-o", "-").stdout == shown.stdout
+    target = tmp_path / "pictures" / "week.svg"
+    written = cli(*args, "-o", str(target))
+    assert (written.exit_code, written.stdout) == (0, "")
+    assert target.read_text() == shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--count", "20"], "--count does not apply to --format svg: it draws every run of the "
+         "week from --from"),
+        (["-o", "{file}/week.svg"], "cannot write {file}/week.svg: "),
+        (["Nightly reprot"], "no periodic task named 'Nightly reprot' in the manifest (did you"),
+    ],
+)  # fmt: skip
+def test_svg_bad_input_is_one_line_and_exit_1(schedules, tmp_path, args, message):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    args = [arg.format(file=a_file) for arg in args]
+    result = cli("next", "--schedules", schedules, "--from", FROM, "--format", "svg", *args)
+    assert (result.exit_code, result.stdout) == (1, "")
+    errors = [line for line in result.stderr.splitlines() if BS102.strip() not in line]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"beat-sync: error: {message.format(file=a_file)}")
+
+
+def test_readme_week_picture_is_what_its_command_draws(monkeypatch):
+    """docs/img/week.svg, which README shows, is the example project's week as drawn now."""
+    monkeypatch.chdir(REPO)
+    result = cli("next", "--format", "svg", "--from", README_WEEK_FROM)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (REPO / "docs" / "img" / "week.svg").read_text()
+    assert (
+        f"beat-sync next --format svg --from {README_WEEK_FROM} -o docs/img/week.svg"
+        in (REPO / "README.md").read_text()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from beat_sync.errors import LocatedError, UserError
 from beat_sync.manifest import MANIFEST_SUFFIXES, load_manifest, manifest_files
 from beat_sync.manifest.files import MAX_BYTES, read_manifest_files
+from tests.support.processes import run, unprivileged, user_env
 
 TASK = "styleguide_example.emails.tasks.email_purge_sent"
 
@@ -66,15 +68,21 @@ def test_unreadable_entries_are_located_errors_not_tracebacks(tmp_path: Path):
     assert not result.ok
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_a_file_without_read_permission_is_a_located_error(tmp_path: Path):
-    path = tmp_path / "secret.yaml"
+# Read by a process of an unprivileged user: root (CI) reads a file whatever its mode.
+LOAD_AND_PRINT_ERRORS = (
+    "import sys; from pathlib import Path; from beat_sync.manifest import load_manifest; "
+    "print(*load_manifest([Path(sys.argv[1])]).errors, sep=chr(10))"
+)
+
+
+def test_a_file_without_read_permission_is_a_located_error(reachable_tmp_path: Path):
+    path = reachable_tmp_path / "secret.yaml"
     path.write_text("periodic_tasks: []\n")
     path.chmod(0)
-    result = load_manifest([path])
-    assert [str(error) for error in result.errors] == [
-        f"{path}:1:1: cannot read: Permission denied"
-    ]
+    command = unprivileged([sys.executable, "-c", LOAD_AND_PRINT_ERRORS, path])
+    result = run(command, env=user_env())
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"{path}:1:1: cannot read: Permission denied\n"
 
 
 def test_only_visible_yaml_files_of_a_folder_are_manifests(tmp_path: Path):
