@@ -207,3 +207,19 @@ def test_without_the_app_there_is_no_record_and_no_guard(tmp_path, settings):
     base = cli("apply", "--schedules", folder)
     assert base.exit_code == 0, base.output
     assert sorted(task.name for task in read_current_state().tasks) == ["A", "B", "C"]
+
+
+@pytest.mark.django_db
+def test_an_overlay_renaming_one_row_into_several_tasks_is_refused_before_the_database(tmp_path):
+    z_task = f"periodic_tasks:\n  - name: Z\n    task: {PENDING}\n    interval: 5m\n"
+    folder = schedules(tmp_path, z=z_task, bad="defaults: {previous_names: [Z]}\n")
+    assert cli("apply", "--env", "z", "--schedules", folder).exit_code == 0
+    before = checksum_tables()
+    for command in (("validate",), ("diff",), ("apply", "--allow-env-switch")):
+        result = cli(*command, "--env", "bad", "--schedules", folder)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr.startswith(
+            f"{folder}/env/bad/tasks.yaml:1:28: previous name 'Z' is listed by 'A', 'B', 'C': "
+            "one row cannot be renamed into several tasks\n"
+        ), (command, result.stderr)
+        assert checksum_tables() == before
