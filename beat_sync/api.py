@@ -28,7 +28,8 @@ from beat_sync.project import Project, load_project
 if TYPE_CHECKING:
     from beat_sync.manifest import ManifestResult
     from beat_sync.plan import Plan
-    from beat_sync.state import TaskState
+    from beat_sync.saved_plan import SavedPlan
+    from beat_sync.state import CurrentState, TaskState
     from beat_sync.status import TaskStatus
     from beat_sync.tables import ApplyResult
     from beat_sync.week import Week
@@ -39,6 +40,7 @@ __all__ = [
     "Project",
     "Validation",
     "apply",
+    "apply_saved_plan",
     "desired_state",
     "desired_state_at_ref",
     "dry_run",
@@ -49,6 +51,7 @@ __all__ = [
     "plan_against_tables",
     "plan_between",
     "plan_runs",
+    "save_plan",
     "status",
     "upcoming_runs",
     "validate",
@@ -331,20 +334,145 @@ def plan_against_tables(
     """What apply would change: `desired` against the tables as they are now, and the ownership
     records (one query each). `manage`/`on_remove`: `[tool.beat-sync]`'s, see beat_sync.plan;
     `manage="owned"` raises UserError without the beat_sync app."""
-    from beat_sync.plan import make_plan
-    from beat_sync.tables import read_current_state, require_installed
+    from beat_sync.tables import read_current_state
+
+    _require_records(manage)
+    return _plan(desired, read_current_state(using=using), project.beat_owned, manage, on_remove)
+
+
+def _require_records(manage: str) -> None:
+    from beat_sync.tables import require_installed
 
     if manage == "owned":
         require_installed('manage = "owned"')
-    current = read_current_state(using=using)
+
+
+def _plan(
+    desired: Sequence[TaskState],
+    current: CurrentState,
+    beat_owned: frozenset[str],
+    manage: str,
+    on_remove: str,
+) -> Plan:
+    from beat_sync.plan import make_plan
+
     return make_plan(
         desired,
         current,
-        beat_owned=project.beat_owned,
+        beat_owned=beat_owned,
         records=current.records,
         manage=manage,
         on_remove=on_remove,
     )
+
+
+def save_plan(
+    *,
+    desired: Sequence[TaskState],
+    project: Project,
+    path: Path,
+    using: str = "default",
+    manage: str = "all",
+    on_remove: str = "delete",
+    environment: str | None = None,
+) -> Plan:
+    """What `plan_against_tables` gives, also written to `path` as a saved plan
+    (beat_sync.saved_plan, docs/saved-plans.md): the desired tasks, `environment`, `manage`,
+    `on_remove`, and the fingerprint of the tables the plan was computed from, for
+    `apply_saved_plan`. UserError when the file cannot be written."""
+    from beat_sync.saved_plan import dump, fingerprint
+    from beat_sync.tables import applied_environment, read_current_state
+
+    _require_records(manage)
+    current = read_current_state(using=using)
+    plan = _plan(desired, current, project.beat_owned, manage, on_remove)
+    text = dump(
+        tasks=desired,
+        environment=environment,
+        manage=manage,
+        on_remove=on_remove,
+        beat_owned=project.beat_owned,
+        tables=fingerprint(current, applied_environment(using)),
+        summary=str(plan.summary),
+    )
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return plan
+
+
+def _agrees(saved: SavedPlan, path: Path, environment: str | None, manage: str, on_remove: str):
+    """UserError when the configuration names another environment, manage or on_remove than
+    the plan was saved with (the plan's are applied; a configuration naming others is a
+    mistake worth stopping a deploy for)."""
+    if environment is not None and environment != saved.environment:
+        raise UserError(
+            f"{path} was saved for {_shown(saved.environment)}, not {_shown(environment)} "
+            "(--env, BEAT_SYNC_ENV or [tool.beat-sync] env): apply it without one, or run "
+            "diff --save-plan again"
+        )
+    for key, wanted, was in (
+        ("manage", manage, saved.manage),
+        ("on_remove", on_remove, saved.on_remove),
+    ):
+        if wanted != was:
+            raise UserError(
+                f'{path} was saved with {key} = "{was}", not "{wanted}" (the command line or '
+                "[tool.beat-sync]): apply it with the same, or run diff --save-plan again"
+            )
+
+
+def _shown(environment: str | None) -> str:
+    return f"environment '{environment}'" if environment else "the base (no --env)"
+
+
+def apply_saved_plan(
+    *,
+    path: Path,
+    project: Project,
+    using: str = "default",
+    allow_empty: bool = False,
+    before_commit: Callable[[Plan], None] | None = None,
+    allow_env_switch: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    environment: str | None = None,
+    manage: str = "all",
+    on_remove: str = "delete",
+) -> ApplyResult:
+    """Apply the plan `save_plan` wrote to `path`, as `apply` applies a manifest, without
+    reading the manifest: its tasks, environment, manage and on_remove. Refuses (UserError, one
+    line, nothing written) a file that is not a plan, is damaged or of another version; a
+    configured `environment`, `manage` or `on_remove` other than the plan's; and, decided
+    under the lock, tables that no longer have the fingerprint the plan was saved with."""
+    from beat_sync.saved_plan import load
+    from beat_sync.tables import TablesChanged, apply_plan
+
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    saved = load(text, str(path))
+    _agrees(saved, path, environment, manage, on_remove)
+    _require_records(saved.manage)
+    try:
+        return apply_plan(
+            saved.tasks,
+            using=using,
+            beat_owned=saved.beat_owned,
+            after_read=None if allow_empty else refuse_removing_everything,
+            before_commit=before_commit,
+            environment=saved.environment,
+            allow_env_switch=allow_env_switch,
+            manage=saved.manage,
+            on_remove=saved.on_remove,
+            lock_timeout=lock_timeout,
+            expected_tables=saved.tables,
+        )
+    except TablesChanged:
+        raise UserError(
+            f"the tables changed since the plan was saved ({path}): run diff --save-plan again"
+        ) from None
 
 
 def plan_between(*, desired: Sequence[TaskState], current: Sequence[TaskState]) -> Plan:

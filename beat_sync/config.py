@@ -18,7 +18,7 @@ import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from beat_sync.errors import Location, UserError
@@ -256,8 +256,16 @@ def display_path(path: Path) -> str:
 NOW_VARIABLE = "BEAT_SYNC_NOW"
 
 
+# The moments next runs may count from: Python's dates end at 0001-01-01 and 9999-12-31, and from
+# that moment on the runs are read in other zones and the lints look years ahead (BS104 four,
+# BS102 one), each step of which must still be a date.
+EARLIEST_INSTANT = datetime(1, 1, 2, tzinfo=UTC)
+LATEST_INSTANT = datetime(9990, 1, 1, tzinfo=UTC)
+
+
 def parse_instant(text: str, what: str) -> datetime:
-    """An aware datetime from ISO 8601 text with a UTC offset; UserError naming `what`."""
+    """An aware datetime from ISO 8601 text with a UTC offset, from EARLIEST_INSTANT to before
+    LATEST_INSTANT; UserError naming `what`."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -268,6 +276,16 @@ def parse_instant(text: str, what: str) -> datetime:
         raise UserError(
             f"{what} {text!r} needs a UTC offset, e.g. {value.isoformat()}+00:00 or "
             f"{value.isoformat()}-05:00: a time without one is a different moment in every zone"
+        )
+    try:
+        in_range = EARLIEST_INSTANT <= value.astimezone(UTC) < LATEST_INSTANT
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is in the year 0 in UTC
+        in_range = False
+    if not in_range:
+        last = (LATEST_INSTANT - timedelta(days=1)).date().isoformat()
+        raise UserError(
+            f"{what} {text!r} is out of range: give a moment from "
+            f"{EARLIEST_INSTANT.date().isoformat()} to {last} (UTC)"
         )
     return value
 

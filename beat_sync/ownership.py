@@ -49,19 +49,32 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot encode {value!r}")
 
 
-def encode(task: TaskState) -> str:
-    """The task's columns and schedule as JSON text with sorted keys (decoded by `decode`)."""
+def as_json(task: TaskState) -> dict[str, Any]:
+    """The task's columns and schedule as values JSON can hold (datetimes and decimals as
+    text); `from_json` reads them back."""
     kind = kind_of(task.schedule)
     schedule = {"kind": kind.key, **kind.columns_of(task.schedule)}
-    return json.dumps({**task.columns(), "schedule": schedule}, sort_keys=True, default=_plain)
+    values = {**task.columns(), "schedule": schedule}
+    return json.loads(json.dumps(values, default=_plain))
+
+
+def from_json(values: dict[str, Any]) -> TaskState:
+    """The TaskState of `as_json`'s values (the column readers make every value canonical
+    again)."""
+    values = dict(values)
+    schedule = dict(values.pop("schedule"))
+    kind = _BY_KEY[schedule.pop("kind")]
+    return TaskState.from_columns(values, kind.from_columns(schedule))
+
+
+def encode(task: TaskState) -> str:
+    """The task's columns and schedule as JSON text with sorted keys (decoded by `decode`)."""
+    return json.dumps(as_json(task), sort_keys=True)
 
 
 def decode(text: str) -> TaskState:
-    """The TaskState `encode` wrote (the column readers make every value canonical again)."""
-    values = json.loads(text)
-    schedule = values.pop("schedule")
-    kind = _BY_KEY[schedule.pop("kind")]
-    return TaskState.from_columns(values, kind.from_columns(schedule))
+    """The TaskState `encode` wrote."""
+    return from_json(json.loads(text))
 
 
 def digest(text: str) -> str:

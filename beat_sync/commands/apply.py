@@ -4,6 +4,8 @@ transaction (see beat_sync.tables); also `manage.py setup_periodic_tasks`."""
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,10 +15,12 @@ from beat_sync.commands.options import (
     color_option,
     database_option,
     manage_option,
+    plan_file_option,
     project_options,
     strict_option,
 )
 from beat_sync.commands.output import (
+    fail,
     interrupts_ignored,
     print_unreadable,
     render_plan,
@@ -29,6 +33,10 @@ from beat_sync.config import DEFAULT_LOCK_TIMEOUT, Config, now
 from beat_sync.errors import UserError
 from beat_sync.plan import Plan
 from beat_sync.render import Runs
+
+if TYPE_CHECKING:
+    from beat_sync.tables import ApplyResult
+from beat_sync.tables import ApplyResult
 
 
 @click.command("apply")
@@ -43,6 +51,11 @@ from beat_sync.render import Runs
     is_flag=True,
     help="Apply even though the database was last applied as another environment (e.g. a "
     "database restored from another environment's backup).",
+)
+@plan_file_option(
+    "--plan",
+    "Apply the plan `diff --save-plan FILE` saved, without reading the manifest; refused "
+    "(exit 1, nothing written) when the tables changed since (docs/saved-plans.md).",
 )
 @click.option(
     "--lock-timeout",
@@ -64,6 +77,7 @@ def command(
     dry_run: bool,
     allow_empty: bool,
     allow_env_switch: bool,
+    plan_file: Path | None,
     lock_timeout: float,
     database: str,
     no_check_tasks: bool,
@@ -77,26 +91,40 @@ def command(
     lock against concurrent applies: reads the tables, and if they differ from the manifest
     replaces every periodic task and schedule with the manifest's, keeping each surviving
     task's run history, and tells a running beat to reload. Nothing is written when already in
-    sync. Any error rolls everything back (exit 1).
+    sync. Any error rolls everything back (exit 1). With --plan FILE: the plan `diff
+    --save-plan FILE` saved, applied only if the tables are still as they were then.
     """
     project = api.load_project(config)
-    desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
-    stop_if_invalid(desired.validation, str(api.schedules_path(config)), strict)
     modes = {"manage": config.manage, "on_remove": config.on_remove}
-    if dry_run:
-        plan = api.dry_run(
-            desired=desired.tasks,
-            project=project,
-            using=database,
-            allow_empty=allow_empty,
-            environment=config.env,
-            allow_env_switch=allow_env_switch,
-            **modes,
-        )
-        print_unreadable(plan.unreadable)
-        text = render_plan(plan, "text", color, runs_of(plan, project))
-        write_stdout(text + "Dry run: nothing was changed.\n", color)
-        return
+    options = {
+        "project": project,
+        "using": database,
+        "allow_empty": allow_empty,
+        "allow_env_switch": allow_env_switch,
+    }
+    if plan_file is not None:
+        if dry_run:
+            fail("--plan cannot be combined with --dry-run: `diff` showed the plan it saved")
+
+        def apply_now(**more: Any) -> ApplyResult:
+            return api.apply_saved_plan(
+                path=plan_file, environment=config.env, **options, **modes, **more
+            )
+    else:
+        desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
+        stop_if_invalid(desired.validation, str(api.schedules_path(config)), strict)
+        if dry_run:
+            plan = api.dry_run(desired=desired.tasks, environment=config.env, **options, **modes)
+            print_unreadable(plan.unreadable)
+            text = render_plan(plan, "text", color, runs_of(plan, project))
+            write_stdout(text + "Dry run: nothing was changed.\n", color)
+            return
+
+        def apply_now(**more: Any) -> ApplyResult:
+            return api.apply(
+                desired=desired.tasks, environment=config.env, **options, **modes, **more
+            )
+
     # The plan is printed inside the transaction, before COMMIT: if it cannot be printed (a
     # closed pipe, a full disk, Ctrl-C) the change rolls back and exit 1 is the truth. From
     # then until the commit is reported, Ctrl-C is ignored (see interrupts_ignored).
@@ -111,21 +139,11 @@ def command(
         after_printing.enter_context(interrupts_ignored())
 
     with after_printing:
-        result = api.apply(
-            desired=desired.tasks,
-            project=project,
-            using=database,
-            allow_empty=allow_empty,
-            before_commit=print_then_commit,
-            environment=config.env,
-            allow_env_switch=allow_env_switch,
-            lock_timeout=lock_timeout,
-            **modes,
-        )
+        result = apply_now(before_commit=print_then_commit, lock_timeout=lock_timeout)
         if not result.applied:
             recorded = [
                 *(["which tasks beat-sync manages"] if result.recorded else []),
-                *([f"environment {config.env or 'base'}"] if result.switched else []),
+                *([f"environment {result.environment or 'base'}"] if result.switched else []),
             ]
             note = f" (recorded {' and '.join(recorded)})" if recorded else ""
             write_stdout(f"Already in sync: nothing to do{note}.\n")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from beat_sync import api
 from beat_sync.commands.options import (
@@ -14,6 +16,7 @@ from beat_sync.commands.options import (
     database_option,
     format_option,
     manage_option,
+    plan_file_option,
     project_options,
     strict_option,
 )
@@ -54,6 +57,11 @@ EXIT_CHANGES = 2
     help="With --base: one plan per environment, the base first, then each under "
     "schedules/env/ (one pull-request comment for all of them).",
 )
+@plan_file_option(
+    "--save-plan",
+    "Also write the plan to FILE, with a fingerprint of the tables it was computed from, "
+    "for `apply --plan FILE` (docs/saved-plans.md).",
+)
 @database_option
 @check_tasks_option
 @strict_option
@@ -66,6 +74,7 @@ def command(
     exit_code: bool,
     base: str | None,
     all_envs: bool,
+    plan_file: Path | None,
     database: str,
     no_check_tasks: bool,
     strict: bool,
@@ -79,8 +88,13 @@ def command(
     --exit-code 2 when there are changes; 1 on any error (invalid manifest, database
     unreachable, django-celery-beat tables not migrated).
     """
+    if plan_file is not None and base is not None:
+        fail("--save-plan needs the database: it cannot be combined with --base")
     if all_envs:
-        if base is None or config.env is not None:
+        # An environment from BEAT_SYNC_ENV or [tool.beat-sync] env is a default that --all-envs
+        # overrides (a CI job may set one for apply): only --env itself contradicts it.
+        given_env = click.get_current_context().get_parameter_source("env")
+        if base is None or given_env is ParameterSource.COMMANDLINE:
             fail("--all-envs needs --base REF and no --env: it compares every environment")
         every_environment(config, base, output_format, color, exit_code, strict)
         return
@@ -91,13 +105,20 @@ def command(
         project = api.load_project(config)
         desired = api.desired_state(config=config, project=project, check_tasks=not no_check_tasks)
         stop_if_invalid(desired.validation, label_of(config), strict)
-        plan = api.plan_against_tables(
-            desired=desired.tasks,
-            project=project,
-            using=database,
-            manage=config.manage,
-            on_remove=config.on_remove,
-        )
+        modes = {"manage": config.manage, "on_remove": config.on_remove}
+        if plan_file is None:
+            plan = api.plan_against_tables(
+                desired=desired.tasks, project=project, using=database, **modes
+            )
+        else:
+            plan = api.save_plan(
+                desired=desired.tasks,
+                project=project,
+                path=plan_file,
+                using=database,
+                environment=config.env,
+                **modes,
+            )
         print_unreadable(plan.unreadable)
         switch = api.environment_switch(environment=config.env, using=database)
         if switch:
@@ -108,6 +129,12 @@ def command(
         default_timezone = project.default_timezone
     runs = api.plan_runs(plan, after=now(), default_timezone=default_timezone)
     print_plan(plan, output_format, color, runs)
+    if plan_file is not None:
+        click.echo(
+            f"beat-sync: plan saved to {plan_file}: apply it with "
+            f"`beat-sync apply --plan {plan_file}`",
+            err=True,
+        )
     if exit_code and not plan.in_sync:
         raise SystemExit(EXIT_CHANGES)
 

@@ -143,6 +143,18 @@ def output_option(what: str) -> Callable[[F], F]:
     )
 
 
+def plan_file_option(flag: str, help: str) -> Callable[[F], F]:
+    """Add a saved plan's FILE option (diff --save-plan, apply --plan; docs/saved-plans.md); the
+    command receives `plan_file: Path | None`."""
+    return click.option(
+        flag,
+        "plan_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help=help,
+    )
+
+
 def manage_option(func: F) -> F:
     """Add --manage all|owned (default: [tool.beat-sync] manage, else all); goes below
     `project_options`, whose `config` it overrides."""

@@ -139,6 +139,8 @@ def _load_environment(
     errors.extend(overlay_errors)
     errors.extend(e for e in checked.errors if e.location not in refused)
     errors.extend(_duplicate_names(checked.names))
+    # after composing: an overlay (or its defaults) can list previous names as a base file can
+    errors.extend(_previous_name_errors(checked.specs, {name for name, _ in checked.names}))
     return ManifestResult(
         specs=tuple(checked.specs),
         errors=tuple(sorted(set(errors))),
@@ -202,21 +204,30 @@ def _duplicate_names(names: Sequence[tuple[str, Location]]) -> list[LocatedError
 
 def _previous_name_errors(specs: Sequence[TaskSpec], declared: set[str]) -> list[LocatedError]:
     """A `previous_names` entry must name no declared task and be listed by one task only:
-    otherwise which row is renamed into which task is ambiguous."""
+    otherwise which row is renamed into which task is ambiguous. One message per place: tasks
+    given the entry by one `defaults` share its place."""
     listed_by: dict[str, list[TaskSpec]] = defaultdict(list)
     for spec in specs:
         for old in dict.fromkeys(spec.previous_names):
             listed_by[old].append(spec)
     errors = []
     for old, owners in listed_by.items():
+        at_place: dict[Location, list[TaskSpec]] = defaultdict(list)
         for spec in owners:
             place = spec.location_of("previous_names") or spec.location
-            if place is None:
-                continue
+            if place is not None:
+                at_place[place].append(spec)
+        for place, here in at_place.items():
             if old in declared:
                 message = f"previous name {old!r} is also declared as a task name"
+            elif len(here) > 1:
+                listed = ", ".join(repr(spec.name) for spec in owners)
+                message = (
+                    f"previous name {old!r} is listed by {listed}: one row cannot be renamed "
+                    "into several tasks"
+                )
             elif len(owners) > 1:
-                others = ", ".join(repr(other.name) for other in owners if other is not spec)
+                others = ", ".join(repr(other.name) for other in owners if other not in here)
                 message = f"previous name {old!r} is also listed by {others}"
             else:
                 continue

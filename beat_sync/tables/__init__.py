@@ -7,11 +7,12 @@ from beat_sync.tables.models import beat_models, periodic_task, schedule_model
 from beat_sync.tables.ownership import require_installed
 from beat_sync.tables.read import read_current_state, read_tables
 from beat_sync.tables.sql import LOCK_KEY
-from beat_sync.tables.write import ApplyResult, after_delete, apply_plan
+from beat_sync.tables.write import ApplyResult, TablesChanged, after_delete, apply_plan
 
 __all__ = [
     "LOCK_KEY",
     "ApplyResult",
+    "TablesChanged",
     "after_delete",
     "applied_environment",
     "refusal",

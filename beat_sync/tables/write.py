@@ -34,10 +34,11 @@ from datetime import datetime
 from typing import Any
 
 from beat_sync.config import DEFAULT_LOCK_TIMEOUT
+from beat_sync.errors import UserError
 from beat_sync.kinds import KINDS, ScheduleKind, kind_of
 from beat_sync.plan import Plan, make_plan
 from beat_sync.state import Schedule, TaskState
-from beat_sync.tables.environment import guard_environment
+from beat_sync.tables.environment import applied_environment, guard_environment
 from beat_sync.tables.errors import database_errors
 from beat_sync.tables.models import change_marker, periodic_task, schedule_model
 from beat_sync.tables.ownership import write_records
@@ -49,12 +50,17 @@ from beat_sync.tables.sql import insert, locked_transaction
 after_delete: list[Callable[[], None]] = []
 
 
+class TablesChanged(UserError):
+    """The tables no longer hold the state a saved plan was computed from."""
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     plan: Plan  # the plan computed under the lock: what was (or would have been) written
     applied: bool  # False when the tables were already in sync and nothing was written
     recorded: bool = False  # the ownership record changed (also when `applied` is False)
     switched: bool = False  # another environment than the last applied one was recorded
+    environment: str | None = None  # the environment applied (None: the base)
 
 
 def _recreate(plan: Plan, snapshot: Snapshot, using: str, now: datetime) -> None:
@@ -145,6 +151,7 @@ def apply_plan(
     manage: str = "all",
     on_remove: str = "delete",
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    expected_tables: str | None = None,
 ) -> ApplyResult:
     """Make the tables hold exactly `desired`, atomically, under the lock (see module docstring).
 
@@ -156,13 +163,20 @@ def apply_plan(
     either raises rolls everything back. `environment` (None: the base) is checked against the
     one last applied (beat_sync.tables.environment) and recorded with the apply. The lock is
     waited for at most `lock_timeout` seconds (0: not at all), then UserError
-    (beat_sync.tables.sql).
+    (beat_sync.tables.sql). With `expected_tables` (a saved plan's fingerprint,
+    beat_sync.saved_plan), the state read under the lock must have that fingerprint, else
+    TablesChanged, nothing written.
     """
     from django_celery_beat.utils import now as beat_now
 
     tasks = desired.desired if isinstance(desired, Plan) else tuple(desired)
     with database_errors(using, doing="apply"), locked_transaction(using, lock_timeout):
         snapshot = read_snapshot(using)
+        if expected_tables is not None:
+            from beat_sync.saved_plan import fingerprint
+
+            if fingerprint(snapshot.state, applied_environment(using)) != expected_tables:
+                raise TablesChanged("the tables changed since the plan was saved")
         plan = make_plan(
             tasks,
             snapshot.state,
@@ -176,7 +190,7 @@ def apply_plan(
         now = beat_now()
         switch = guard_environment(environment, using, allow_switch=allow_env_switch)
         if plan.in_sync and not plan.records_changed and not switch:
-            return ApplyResult(plan=plan, applied=False)
+            return ApplyResult(plan=plan, applied=False, environment=environment)
         if not plan.in_sync:
             _recreate(plan, snapshot, using, now)
             _bump_change_marker(using, now)
@@ -188,4 +202,5 @@ def apply_plan(
         applied=not plan.in_sync,
         recorded=plan.records is not None and (not plan.in_sync or plan.records_changed),
         switched=switch,
+        environment=environment,
     )

@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from beat_sync.cli import main
 from beat_sync.config import DEFAULT_SCHEDULES, activate_import_path, load_config
 from beat_sync.errors import UserError
+from tests.support.manifests import write_manifest
 from tests.support.processes import run_beat_sync, user_env
 
 FULL_TABLE = """\
@@ -209,3 +212,36 @@ def test_env_option_then_variable_then_file(tmp_path: Path):
     assert load_config(cwd=root, environ={}).env == "staging"
     assert load_config(cwd=root, environ={"BEAT_SYNC_ENV": "dev"}).env == "dev"
     assert load_config(cwd=root, env="prod", environ={"BEAT_SYNC_ENV": "dev"}).env == "prod"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31T23:59:00+00:00",  # the lints' look-ahead ran past the year 9999
+        "9990-01-01T00:00:00+00:00",
+        "9989-12-31T23:59:00-12:00",  # 9990-01-01 in UTC
+        "0001-01-01T00:00:00+05:00",  # the year 0 in UTC
+        "0001-01-01T23:59:00+00:00",
+    ],
+)
+def test_an_instant_out_of_range_is_one_line_and_exit_1(tmp_path: Path, text: str):
+    schedules = str(write_manifest(tmp_path / "schedules"))
+    message = "is out of range: give a moment from 0001-01-02 to 9989-12-31 (UTC)\n"
+    runner = CliRunner()
+    from_ = runner.invoke(main, ["next", "--schedules", schedules, "--from", text])
+    assert (from_.exit_code, from_.stdout) == (1, "")
+    assert from_.stderr == f"beat-sync: error: --from {text!r} {message}"
+    now = runner.invoke(main, ["diff", "--schedules", schedules], env={"BEAT_SYNC_NOW": text})
+    assert (now.exit_code, now.stdout) == (1, "")
+    assert now.stderr == f"beat-sync: error: BEAT_SYNC_NOW {text!r} {message}"
+
+
+def test_the_first_and_last_instants_in_range_give_runs(tmp_path: Path):
+    schedules = str(write_manifest(tmp_path / "schedules"))
+    for text, first in (
+        ("0001-01-02T00:00:00+00:00", "Tue 02 Jan 1 00:15 UTC  Re-queue stuck emails\n"),
+        ("9989-12-31T23:59:00+00:00", "Mon 01 Jan 9990 00:00 UTC  Re-queue stuck emails\n"),
+    ):
+        args = ["next", "--schedules", schedules, "--count", "1", "--from", text]
+        result = CliRunner().invoke(main, args)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, first, "")

@@ -328,6 +328,45 @@ def test_database_scheduler_loads_every_applied_task_with_its_schedule():
         assert entry.options.get("expires") == (task.expires or task.expire_seconds)
 
 
+# django-celery-beat's DatabaseScheduler loads a cron whose hour is one number only within
+# +/- 2 hours of the server's current hour (and at 4, its own cleanup task's hour), converting the
+# cron's hour to the server's zone by the zone's offset on 2023-01-01 (enabled_models_qs). These
+# zones keep that offset in winter: New York's hour 7 is 12 UTC, Tokyo's 21 is 12 UTC.
+ZONE_OFFSETS = {"UTC": 0, "America/New_York": -5, "Asia/Tokyo": 9}
+# hours from now (UTC) -> whether DatabaseScheduler loads a cron at that hour now
+WINDOW = {-3: False, -2: True, 0: True, 2: True, 3: False, 12: False}
+
+
+def test_database_scheduler_loads_a_single_hour_cron_only_within_two_hours_of_now():
+    from django.utils import timezone
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from beat_sync.project import celery_app
+
+    for _ in range(2):  # once more if the hour turned meanwhile
+        hour = timezone.now().hour
+        tasks, loaded = [], set()
+        for zone, offset in ZONE_OFFSETS.items():
+            for hours_away, inside in WINDOW.items():
+                if (hour + hours_away) % 24 == 4 and not inside:
+                    continue  # hour 4 (UTC) is always loaded
+                name = f"{zone} {hours_away:+d} h"
+                local = (hour + hours_away + offset) % 24
+                tasks.append(
+                    TaskState(name=name, task=PURGE, schedule=cron(f"0 {local} * * *", zone))
+                )
+                if inside:
+                    loaded.add(name)
+        apply_plan(tasks)
+        entries = DatabaseScheduler(app=celery_app(), lazy=True).all_as_schedule()
+        if timezone.now().hour == hour:
+            break
+    assert sorted(entries) == sorted(loaded)
+    for task in tasks:
+        if task.name in entries:
+            assert entries[task.name].schedule == beat_schedule(task.schedule), task.name
+
+
 STYLEGUIDE_CRONS = [
     ("Re-queue stuck emails", "email_requeue_stuck", {"minute": "*/15"}, True),
     ("Purge sent emails", "email_purge_sent", {"minute": "30", "hour": "3"}, True),

@@ -207,3 +207,41 @@ def test_without_the_app_there_is_no_record_and_no_guard(tmp_path, settings):
     base = cli("apply", "--schedules", folder)
     assert base.exit_code == 0, base.output
     assert sorted(task.name for task in read_current_state().tasks) == ["A", "B", "C"]
+
+
+@pytest.mark.django_db
+def test_an_overlay_renaming_one_row_into_several_tasks_is_refused_before_the_database(tmp_path):
+    z_task = f"periodic_tasks:\n  - name: Z\n    task: {PENDING}\n    interval: 5m\n"
+    folder = schedules(tmp_path, z=z_task, bad="defaults: {previous_names: [Z]}\n")
+    assert cli("apply", "--env", "z", "--schedules", folder).exit_code == 0
+    before = checksum_tables()
+    for command in (("validate",), ("diff",), ("apply", "--allow-env-switch")):
+        result = cli(*command, "--env", "bad", "--schedules", folder)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr.startswith(
+            f"{folder}/env/bad/tasks.yaml:1:28: previous name 'Z' is listed by 'A', 'B', 'C': "
+            "one row cannot be renamed into several tasks\n"
+        ), (command, result.stderr)
+        assert checksum_tables() == before
+
+
+@pytest.mark.django_db
+def test_an_environment_name_longer_than_its_record_is_refused_before_the_database(tmp_path):
+    from beat_sync.manifest.files import MAX_ENVIRONMENT_NAME
+    from beat_sync.models import ApplyRecord
+
+    assert ApplyRecord._meta.get_field("environment").max_length == MAX_ENVIRONMENT_NAME
+    fits, too_long = "e" * MAX_ENVIRONMENT_NAME, "e" * (MAX_ENVIRONMENT_NAME + 1)
+    folder = schedules(tmp_path, **{fits: "defaults: {queue: q}\n", too_long: STAGING})
+    assert cli("apply", "--env", fits, "--schedules", folder).exit_code == 0
+    assert applied_environment() == fits
+    before = checksum_tables()
+    for command in (("apply", "--allow-env-switch"), ("diff",), ("validate",)):
+        result = cli(*command, "--env", too_long, "--schedules", folder)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr == (
+            f"beat-sync: error: environment name '{too_long}' is 101 characters: at most 100, "
+            f"the length beat-sync records for the environment guard (rename "
+            f"{folder}/env/{too_long})\n"
+        ), command
+        assert checksum_tables() == before

@@ -158,6 +158,10 @@ def test_empty_overlays_are_errors():
     assert messages(staging(b"periodic_tasks: []\n")) == [
         "s/env/staging/a.yaml:1:1: empty overlay: no task to change and no defaults"
     ]
+    for nothing in (b"defaults: {}\n", b"defaults: {}\nperiodic_tasks: []\n"):
+        assert messages(staging(nothing)) == [
+            "s/env/staging/a.yaml:1:1: empty overlay: no task to change and no defaults"
+        ]
     assert messages(staging(b"x-note: 1\n")) == [
         "s/env/staging/a.yaml:1:1: missing top-level key 'periodic_tasks' or 'defaults'"
     ]
@@ -192,3 +196,24 @@ def test_one_name_twice_in_an_overlay_file_is_a_duplicate():
     assert messages(result) == [
         "s/env/staging/a.yaml:4:11: duplicate task name 'A' (also at s/env/staging/a.yaml:2:11)"
     ]
+
+
+def test_previous_names_of_an_environment_follow_the_base_files_rules():
+    # Renaming a base task's row into another base task, or one row into several tasks (an
+    # overlay's defaults give every task the same previous name), is as ambiguous as in a base
+    # file: without the check, diff showed each rename and apply failed on the primary key.
+    onto_base = staging(b"periodic_tasks:\n  - name: A\n    previous_names: [B]\n")
+    assert messages(onto_base) == [
+        "s/env/staging/a.yaml:3:21: previous name 'B' is also declared as a task name"
+    ]
+    everyone = staging(b"defaults: {previous_names: [Z]}\n")
+    assert messages(everyone) == [
+        "s/env/staging/a.yaml:1:28: previous name 'Z' is listed by 'A', 'B', 'C': one row "
+        "cannot be renamed into several tasks"
+    ]
+    # a base task absent from the environment is no longer declared there: its row can be
+    # renamed into another task of that environment
+    taken_over = staging(
+        b"periodic_tasks:\n  - name: C\n    absent: true\n  - name: A\n    previous_names: [C]\n"
+    )
+    assert messages(taken_over) == []
