@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from beat_sync import api
 from beat_sync.commands.options import (
@@ -90,7 +91,10 @@ def command(
     if plan_file is not None and base is not None:
         fail("--save-plan needs the database: it cannot be combined with --base")
     if all_envs:
-        if base is None or config.env is not None:
+        # An environment from BEAT_SYNC_ENV or [tool.beat-sync] env is a default that --all-envs
+        # overrides (a CI job may set one for apply): only --env itself contradicts it.
+        given_env = click.get_current_context().get_parameter_source("env")
+        if base is None or given_env is ParameterSource.COMMANDLINE:
             fail("--all-envs needs --base REF and no --env: it compares every environment")
         every_environment(config, base, output_format, color, exit_code, strict)
         return

@@ -87,6 +87,9 @@ def read_manifest_files(
 
 # Environment NAME's overlay is the folder schedules/env/NAME/ (never read as base files).
 ENVIRONMENTS_FOLDER = "env"
+# The environment guard records the name in beat_sync.models.ApplyRecord.environment, a column of
+# 100 characters (PostgreSQL refuses a longer value, SQLite would keep it whole).
+MAX_ENVIRONMENT_NAME = 100
 
 
 def environment_names(schedules: Path) -> list[str]:
@@ -108,4 +111,10 @@ def environment_folder(schedules: Path, name: str) -> Path:
         where = schedules / ENVIRONMENTS_FOLDER
         listed = ", ".join(known) if known else f"none: {where}/ has no folder"
         raise UserError(f"unknown environment {name!r} (available: {listed})")
+    if len(name) > MAX_ENVIRONMENT_NAME:
+        raise UserError(
+            f"environment name {name!r} is {len(name)} characters: at most "
+            f"{MAX_ENVIRONMENT_NAME}, the length beat-sync records for the environment guard "
+            f"(rename {schedules / ENVIRONMENTS_FOLDER / name})"
+        )
     return schedules / ENVIRONMENTS_FOLDER / name

@@ -24,8 +24,11 @@ UNITS = {
     "m": (60, "minutes"),
     "s": (1, "seconds"),
 }
-DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-DURATION_PATTERN = r"^\s*(?=\d)(?=.*[1-9])(\d+d)?(\d+h)?(\d+m)?(\d+s)?\s*$"  # for the JSON Schema
+# [0-9], not \d: Python's \d and int() also take other scripts' digits (a fullwidth "５m")
+DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
+DURATION_PATTERN = (  # for the JSON Schema
+    r"^\s*(?=[0-9])(?=.*[1-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?\s*$"
+)
 DURATION_HINT = "write a whole number and a unit, largest first: 5m, 1h30m, 45s, 2d"
 
 # Vixie cron's meanings (crontab(5)): minute hour day_of_month month_of_year day_of_week

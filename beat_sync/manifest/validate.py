@@ -210,9 +210,13 @@ def read_top_level(document: LocatedDocument, *, overlay: bool = False) -> TopLe
         if key not in (TASKS_KEY, DEFAULTS_KEY) and not key.startswith(EXTENSION_PREFIX)
     ]
     defaults = _defaults(document, data, errors)
+    # `defaults: {}` sets nothing: an overlay of it alone changes nothing (an invalid `defaults`
+    # is reported already, once)
+    sets_nothing = DEFAULTS_KEY not in data or data[DEFAULTS_KEY] == {}
+    empty = document.error(root, "empty overlay: no task to change and no defaults")
     if TASKS_KEY not in data:
         if overlay and DEFAULTS_KEY in data:
-            return TopLevel([], defaults, errors, overlay)
+            return TopLevel([], defaults, [*errors, empty] if sets_nothing else errors, overlay)
         wanted = f"'{TASKS_KEY}' or '{DEFAULTS_KEY}'" if overlay else f"'{TASKS_KEY}'"
         errors.append(document.error(root, f"missing top-level key {wanted}"))
         return TopLevel(None, defaults, errors, overlay)
@@ -227,8 +231,8 @@ def read_top_level(document: LocatedDocument, *, overlay: bool = False) -> TopLe
             )
         )
         return TopLevel(None, defaults, errors, overlay)
-    if overlay and not tasks and not defaults and DEFAULTS_KEY not in data:
-        errors.append(document.error(root, "empty overlay: no task to change and no defaults"))
+    if overlay and not tasks and not defaults and sets_nothing:
+        errors.append(empty)
     return TopLevel(tasks, defaults, errors, overlay)
 
 

@@ -20,7 +20,9 @@ from tests.support.databases import database_url_of
 from tests.support.processes import run_beat_sync
 from tests.support.servers import answers
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+# BEAT_SYNC_TEST_REDIS_PORT: another Redis than the default one on 6379 (a Redis of your own,
+# say, when the shared one has fewer databases than BEAT_SYNC_TEST_REDIS_DB needs).
+REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("BEAT_SYNC_TEST_REDIS_PORT", "6379"))
 # A database number of its own on the shared Redis (BEAT_SYNC_TEST_REDIS_DB moves it when several
 # checkouts test at once); each test also gets a queue of its own.
 REDIS_DB = int(os.environ.get("BEAT_SYNC_TEST_REDIS_DB", "7"))

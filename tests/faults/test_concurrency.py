@@ -40,9 +40,7 @@ def run_together(
 ) -> list[tuple[int, str, str]]:
     """Start one `apply [options]` per folder at once; (exit status, stdout, stderr) of each."""
     processes = [
-        start_beat_sync(
-            "apply", *SETTINGS, *options, "--schedules", f, env=env, hold_seconds=HOLD_SECONDS
-        )
+        start_beat_sync("apply", *SETTINGS, *options, "--schedules", f, env=env, hold=HOLD_SECONDS)
         for f in folders
     ]
     results = []

@@ -83,7 +83,7 @@ def test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state(tmp_pa
     before = dump_tables()
     assert len(before["PeriodicTask"]) == 2 and len(before["PeriodicTasks"]) == 1
 
-    process = start_beat_sync("apply", "--schedules", new, env=env, hold_seconds=HOLD_SECONDS)
+    process = start_beat_sync("apply", "--schedules", new, env=env, hold=HOLD_SECONDS)
     # Another connection meanwhile still reads the whole old state.
     kill_while_held(process, check=lambda: dump_tables() == before)
 
@@ -112,7 +112,7 @@ def test_sigkill_during_an_owned_apply_leaves_the_old_rows_and_the_old_record(tm
     assert [row["name"] for row in record["ManagedTask"]] == ["kept", "old only"]
 
     process = start_beat_sync(
-        "apply", "--manage", "owned", "--schedules", new, env=env, hold_seconds=HOLD_SECONDS
+        "apply", "--manage", "owned", "--schedules", new, env=env, hold=HOLD_SECONDS
     )
     kill_while_held(process)
     assert (dump_tables(), dump_ownership()) == (before, record)

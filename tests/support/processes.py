@@ -93,12 +93,13 @@ def holding_beat_sync(hold: float | Path, *args: str | Path) -> list[str]:
 
 
 def start_beat_sync(
-    *args: str | Path, env: dict[str, str], hold_seconds: float
+    *args: str | Path, env: dict[str, str], hold: float | Path
 ) -> subprocess.Popen[str]:
-    """Start `beat-sync ARGS` in the background from the repository root, holding `hold_seconds`
-    after an apply's deletes and reporting HOLD_MARKER on stderr when it starts holding."""
+    """Start `beat-sync ARGS` in the background from the repository root, holding after an
+    apply's deletes (`hold` seconds, or until the file `hold` exists) and reporting HOLD_MARKER
+    on stderr when it starts holding."""
     return subprocess.Popen(
-        holding_beat_sync(hold_seconds, *args),
+        holding_beat_sync(hold, *args),
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

@@ -186,7 +186,8 @@ def test_an_invalid_working_tree_manifest_exits_1_before_reading_the_base(repo):
     repo.commit(BEFORE, "before")
     repo.write(AFTER.replace("every: 30", "every: 0"))
 
-    result = repo.beat_sync("diff", "--base", "HEAD")
+    # a base that cannot be read: reading it first would say so
+    result = repo.beat_sync("diff", "--base", "no-such-branch")
 
     assert result.returncode == 1
     assert result.stderr == (
@@ -280,3 +281,23 @@ def test_base_all_envs_markdown_has_one_section_per_environment_base_first(repo)
         "beat-sync: error: --all-envs needs --base REF and no --env: it compares every "
         "environment\n",
     )
+
+
+def test_base_all_envs_overrides_a_default_environment_but_not_the_option(repo):
+    # A project (or a CI job, through BEAT_SYNC_ENV) that names the environment apply uses still
+    # reviews every environment: only --env itself contradicts --all-envs.
+    folder = repo.root / "schedules" / "env" / "staging"
+    folder.mkdir(parents=True)
+    (folder / "tasks.yaml").write_text("defaults: {queue: staging}\n")
+    repo.commit(BEFORE, "before")
+    with (repo.root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('env = "staging"\n')
+    result = repo.beat_sync("diff", "--base", "HEAD", "--all-envs", "--exit-code")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == (
+        "== base\nIn sync: 0 to add, 0 to change, 0 to remove, 3 unchanged\n\n"
+        "== environment staging\nIn sync: 0 to add, 0 to change, 0 to remove, 3 unchanged\n"
+    )
+    refused = repo.beat_sync("diff", "--base", "HEAD", "--all-envs", "--env", "staging")
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr.startswith("beat-sync: error: --all-envs needs --base REF and no --env")

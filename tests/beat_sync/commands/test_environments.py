@@ -223,3 +223,25 @@ def test_an_overlay_renaming_one_row_into_several_tasks_is_refused_before_the_da
             "one row cannot be renamed into several tasks\n"
         ), (command, result.stderr)
         assert checksum_tables() == before
+
+
+@pytest.mark.django_db
+def test_an_environment_name_longer_than_its_record_is_refused_before_the_database(tmp_path):
+    from beat_sync.manifest.files import MAX_ENVIRONMENT_NAME
+    from beat_sync.models import ApplyRecord
+
+    assert ApplyRecord._meta.get_field("environment").max_length == MAX_ENVIRONMENT_NAME
+    fits, too_long = "e" * MAX_ENVIRONMENT_NAME, "e" * (MAX_ENVIRONMENT_NAME + 1)
+    folder = schedules(tmp_path, **{fits: "defaults: {queue: q}\n", too_long: STAGING})
+    assert cli("apply", "--env", fits, "--schedules", folder).exit_code == 0
+    assert applied_environment() == fits
+    before = checksum_tables()
+    for command in (("apply", "--allow-env-switch"), ("diff",), ("validate",)):
+        result = cli(*command, "--env", too_long, "--schedules", folder)
+        assert (result.exit_code, result.stdout) == (1, ""), command
+        assert result.stderr == (
+            f"beat-sync: error: environment name '{too_long}' is 101 characters: at most 100, "
+            f"the length beat-sync records for the environment guard (rename "
+            f"{folder}/env/{too_long})\n"
+        ), command
+        assert checksum_tables() == before

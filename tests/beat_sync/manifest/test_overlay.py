@@ -158,6 +158,10 @@ def test_empty_overlays_are_errors():
     assert messages(staging(b"periodic_tasks: []\n")) == [
         "s/env/staging/a.yaml:1:1: empty overlay: no task to change and no defaults"
     ]
+    for nothing in (b"defaults: {}\n", b"defaults: {}\nperiodic_tasks: []\n"):
+        assert messages(staging(nothing)) == [
+            "s/env/staging/a.yaml:1:1: empty overlay: no task to change and no defaults"
+        ]
     assert messages(staging(b"x-note: 1\n")) == [
         "s/env/staging/a.yaml:1:1: missing top-level key 'periodic_tasks' or 'defaults'"
     ]

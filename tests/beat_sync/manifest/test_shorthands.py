@@ -41,7 +41,12 @@ def test_a_duration_is_stored_in_the_largest_exact_unit(written: str, every: int
 
 
 @pytest.mark.parametrize(
-    "written", ["5x", "0m", "0d0h", "1h-5m", "-5m", "m", "5", "1.5h", "5 m", "1m1h", "1m1m", "5M"]
+    "written",
+    [
+        *("5x", "0m", "0d0h", "1h-5m", "-5m", "m", "5", "1.5h", "5 m", "1m1h", "1m1m", "5M"),
+        # digits of other scripts, which Python's int() reads: a reviewer may not read them so
+        *("\uff15m", "\u0665m", "1h\u0663\u0660m"),
+    ],
 )
 def test_anything_else_is_one_located_error_with_the_hint(written: str):
     (error,) = errors_of(f'interval: "{written}"')
