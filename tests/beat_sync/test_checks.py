@@ -39,8 +39,11 @@ def broken_manifest(tmp_path: Path) -> Path:
     return write_manifest(tmp_path / "schedules", BROKEN, "emails.yaml")
 
 
-def test_the_example_projects_own_manifest_passes_and_is_found_from_base_dir(settings):
+def test_the_example_projects_own_manifest_passes_and_is_found_from_base_dir(
+    settings, tmp_path, monkeypatch
+):
     assert not hasattr(settings, "BEAT_SYNC_SCHEDULES")
+    monkeypatch.chdir(tmp_path)  # not found from the current folder
     assert manifest_path() == REPO / "schedules"
     assert check_manifest() == []
 
@@ -105,16 +108,16 @@ def test_a_beat_sync_schedules_setting_of_the_wrong_type_is_e003(settings, value
     assert error.msg.startswith("the BEAT_SYNC_SCHEDULES setting must be a folder or file")
 
 
-def test_manage_py_check_runs_it_and_fails(settings, broken_manifest):
+def test_the_check_command_runs_it_and_fails_with_and_without_tag_beat_sync(
+    settings, broken_manifest
+):
     settings.BEAT_SYNC_SCHEDULES = str(broken_manifest)
+    error = f"(beat_sync.E001) {broken_manifest / 'emails.yaml'}:{CRON_ERROR}"
 
-    with pytest.raises(SystemCheckError) as raised:
-        call_command("check")
-
-    assert f"(beat_sync.E001) {broken_manifest / 'emails.yaml'}:{CRON_ERROR}" in str(raised.value)
-    # `--tag beat_sync` selects only this check
-    with pytest.raises(SystemCheckError):
-        call_command("check", tags=["beat_sync"])
+    for tags in (None, ["beat_sync"]):
+        with pytest.raises(SystemCheckError) as raised:
+            call_command("check", tags=tags)
+        assert error in str(raised.value), tags
 
 
 def _manage_py(args: list[str], cwd: Path, pythonpath: Path | None = None):

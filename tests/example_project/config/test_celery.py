@@ -1,5 +1,7 @@
 """The example project's Celery app as beat-sync sees it after Django is set up."""
 
+import pytest
+
 from beat_sync.project import celery_app, default_timezone
 from config import celery_app as project_app
 
@@ -16,15 +18,32 @@ def test_the_current_app_is_the_project_app_with_the_email_tasks():
     } <= set(app.tasks)
 
 
+# transaction=True: DatabaseScheduler calls close_old_connections(), which closes a connection
+# left inside a test's wrapping transaction.
+@pytest.mark.django_db(transaction=True)
 def test_beat_reads_its_schedule_from_the_database_and_adds_no_entries_of_its_own():
-    app = celery_app()
+    from celery.utils.imports import symbol_by_name
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
 
-    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
-    assert app.conf.beat_schedule == {}
-    # result_expires set would make beat insert `celery.backend_cleanup` into the tables.
-    assert app.conf.result_expires is None
+    app = celery_app()
+    assert symbol_by_name(app.conf.beat_scheduler) is DatabaseScheduler
     assert app.conf.task_always_eager is False
 
+    # What `celery beat` does at start: the scheduler installs its default entries (with
+    # result_expires set, `celery.backend_cleanup`) and the app's beat_schedule into the tables.
+    scheduler = DatabaseScheduler(app=app)
+    assert scheduler.schedule == {}
+    assert not PeriodicTask.objects.exists()
 
-def test_the_default_timezone_is_the_stated_celery_timezone():
-    assert default_timezone() == "UTC"
+
+def test_the_default_timezone_is_the_stated_celery_timezone(settings):
+    app = celery_app()
+    assert settings.CELERY_TIMEZONE == app.conf.timezone == default_timezone() == "UTC"
+    # read from the app's configuration, not a fallback that happens to agree
+    stated = app.conf.timezone
+    app.conf.timezone = "Europe/Sofia"
+    try:
+        assert default_timezone() == "Europe/Sofia"
+    finally:
+        app.conf.timezone = stated
