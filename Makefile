@@ -6,8 +6,10 @@ BEAT_SYNC := $(VENV)/bin/beat-sync
 # The PostgreSQL run of `make test` uses this server; tests create and drop their own test database.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/beat_sync
 PYTEST_ARGS ?=
+# Options of `make mutants` (mutants/run.py): mutation names, --backend, --list, --verbose, --keep.
+MUTANTS_ARGS ?=
 
-.PHONY: install demo demo-run test test-sqlite test-postgres lint format bench clean
+.PHONY: install demo demo-run test test-sqlite test-postgres mutants lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +56,13 @@ test-sqlite: install
 test-postgres: install
 	@echo "== tests on PostgreSQL ($${DATABASE_URL:-$(PG_URL)}) =="
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} BEAT_SYNC_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+# Deliberate breakages of the promises (mutants/mutations.py), each in a scratch copy with the
+# tests that must catch it, on SQLite and on PostgreSQL (DATABASE_URL, else PG_URL; SKIPPED when
+# no server answers, a failure under BEAT_SYNC_REQUIRE_POSTGRES=1). One line per mutation;
+# exit 1 if one survives, 2 if the runner cannot judge (see README, "Mutations").
+mutants: install
+	@DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m mutants.run $(MUTANTS_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -569,7 +569,10 @@ class EnvironmentSwitch:
 
     def __str__(self) -> str:
         """`environment: staging (last applied: production)`, as diff prints it."""
-        return f"environment: {self.wanted or 'base'} (last applied: {self.last or 'base'})"
+        from beat_sync.describe import visible
+
+        wanted, last = visible(self.wanted or "base"), visible(self.last or "base")
+        return f"environment: {wanted} (last applied: {last})"
 
     @property
     def refusal(self) -> str:

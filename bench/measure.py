@@ -1,7 +1,7 @@
 """The measurements of one database, in a process of their own (Django's settings are per
 process): `python -m bench.measure DATABASE_URL MANIFEST_DIR --sizes N... --headline N --scale
-N... --runs R` prints JSON: the stage table per N (below), the headline and the scale figures
-(bench.whole, whole commands).
+N... --runs R [--next-status N... [--no-next]]` prints JSON: the stage table per N (below), the
+headline, the scale figures and next/status (bench.whole, whole commands).
 
 Every timing in the stage table is wall time (time.perf_counter) of the named call only; queries
 are every statement sent through Django's connection (an execute wrapper: it sees BEGIN,
@@ -153,6 +153,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", default=[])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale-runs", type=int, default=3)
+    parser.add_argument("--next-status", type=int, nargs="*", default=[])
+    parser.add_argument("--no-next", action="store_true", help="status only (next reads no DB)")
     options = parser.parse_args()
     os.environ.update(
         DATABASE_URL=options.database_url,
@@ -190,6 +192,17 @@ def main() -> None:
     if options.scale:
         result["scale"] = whole.scale(
             options.database_url, folder, options.scale, options.scale_runs
+        )
+    for count in options.next_status:
+        print(f"  {connection.vendor}: next and status, N={count:,}", file=sys.stderr, flush=True)
+        result.setdefault("next_status", []).extend(
+            whole.next_and_status(
+                options.database_url,
+                folder,
+                count,
+                options.scale_runs,
+                with_next=not options.no_next,
+            )
         )
     json.dump(result, sys.stdout)
 

@@ -9,14 +9,21 @@ process of its own per database:
    in-process, the same runs on both sides, with apply's stage breakdown and `beat-sync diff`;
 2. the scale goals: whole-process `diff` in sync and `apply` at 10,000 (both databases) and
    100,000 tasks (PostgreSQL), peak RSS included;
-3. the stage table per N (bench.measure): apply_plan, diff's read + plan + render, statements.
+3. the stage table per N (bench.measure): apply_plan, diff's read + plan + render, statements;
+4. `beat-sync next` (no database: the SQLite pass only) and `beat-sync status` at 10,000 tasks,
+   as whole processes and as the work past start-up of cold in-process runs (bench.inprocess).
 
 Then `beat-sync validate` (with and without --no-check-tasks) as whole processes, and where its
 start-up goes (`python -X importtime`). Prints the report and writes it to bench/results.md,
 with the machine and the commit measured. Leaves no database and no file behind.
 
     python -m bench.run [--runs 3] [--headline 1000] [--scale 10000] [--scale-postgres 100000]
-                        [--sizes 10 100 1000 10000] [--output bench/results.md]
+                        [--sizes 10 100 1000 10000] [--next-status 10000]
+                        [--cases headline scale stages next-status validate]
+                        [--output bench/results.md]
+
+`--cases` runs only the cases named (all by default), e.g. `--cases next-status --output
+/tmp/next-status.md` for the next/status rows alone; the report then says which ran.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench import processes
-from bench.stages import STAGES
+from bench.stages import STAGES, START_UP
 from tests.support.manifests import write_generated_manifest
 from tests.support.servers import answers
 from tests.support.tables import readme_statement_counts
@@ -50,6 +57,9 @@ DIFF_10K_GOAL = 1.0  # s, whole `beat-sync diff` in sync, 10,000 tasks, both dat
 APPLY_100K_GOAL, APPLY_100K_RSS_GOAL, DIFF_100K_GOAL = 15.0, 2**30, 8.0  # PostgreSQL
 APPLY_PLAN_10K_GOAL = 0.5  # s, apply_plan of 10,000 changed tasks
 VALIDATE_GOAL = 0.15  # s, whole `beat-sync validate --no-check-tasks`
+# issue 12, "When will it run?": `next` and `status` at 10,000 tasks, s of work past start-up
+NEXT_STATUS_GOAL, NEXT_STATUS_N = 1.0, 10_000
+CASES = ("headline", "scale", "stages", "next-status", "validate")
 
 
 # --- running -------------------------------------------------------------------------------
@@ -328,6 +338,63 @@ def stage_table(results: list[dict]) -> tuple[list[str], list[str]]:
     return lines + ["", STAGE_NOTES], goals
 
 
+NEXT_STATUS_NOTES = """\
+Whole process: `beat-sync next|status --schedules DIR` from start to exit ({runs} runs; peak
+RSS of those). In-process, cold: the click command run once in a fresh process (bench.inprocess,
+{runs} runs), Django set up before the timer, every cache cold. Work past start-up: that run
+less what every command reading the manifest does first (project, YAML load, validation, the
+check against the Celery app, lints, normalise: `beat-sync validate`'s work), i.e. the runs
+asked of Celery and printing for `next`; the tables' read, each row's health and next run, and
+printing for `status`. `next` reads no database: measured once. `status` runs on the N tasks
+just applied (no run yet: rows sharing a schedule share their next runs), then with every
+enabled row that is not a one-off run once at its own moment of the last hour (no two rows
+share a next-run computation)."""
+
+
+def next_status_section(results: list[dict]) -> tuple[list[str], list[str]]:
+    """The next/status table, where their work past start-up goes, and the goal lines."""
+    lines: list[str] = []
+    goals: list[str] = []
+    rows = [(r["vendor"], f) for r in results for f in r.get("next_status", [])]
+    if not rows:
+        return lines, goals
+    runs = rows[0][1]["whole process"]["runs"]
+    lines += [
+        "## `beat-sync next` and `beat-sync status` (generated manifests, every schedule kind)",
+        "",
+        NEXT_STATUS_NOTES.format(runs=runs),
+        "",
+        "| DB | N | command | scenario | whole process | in-process, cold | work past start-up "
+        "| peak RSS |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    splits = []
+    for vendor, figure in rows:
+        label = "-" if figure["command"] == "next" else LABELS[vendor]
+        past = figure["past start-up"]
+        lines.append(
+            f"| {label} | {figure['n']:,} | `beat-sync {figure['command']}` | {figure['scenario']} "
+            f"| {fmt_spread(figure['whole process'])} | {fmt_spread(figure['in-process'])} "
+            f"| {fmt_spread(past)} | {fmt_mib(figure['peak_rss'])} |"
+        )
+        own = {k: v for k, v in figure["stages"].items() if k not in START_UP}
+        start_up = sum(v for k, v in figure["stages"].items() if k in START_UP)
+        where = f"{label}, `{figure['command']}`, {figure['scenario']}"
+        splits.append(
+            f"- {where}: start-up stages {fmt_time(start_up)}; past them: {stage_text(own)}"
+        )
+        if figure["n"] == NEXT_STATUS_N:
+            who = "" if label == "-" else f"{label}: "
+            goals.append(
+                f"- {who}`beat-sync {figure['command']}` of {NEXT_STATUS_N:,} tasks "
+                f"({figure['scenario']}) under {NEXT_STATUS_GOAL:.0f} s of work past start-up: "
+                f"{met(past['median'] < NEXT_STATUS_GOAL)} ({fmt_spread(past)}; whole process "
+                f"{fmt_spread(figure['whole process'])})"
+            )
+    lines += ["", "Where the cold in-process runs spend their time (median):", "", *splits, ""]
+    return lines, goals
+
+
 STAGE_NOTES = """\
 Median of 7 runs for N <= 1,000 and of 3 for N = 10,000 (q = SQL statements sent through Django's
 connection, BEGIN, SAVEPOINT and the lock included). load + validate + normalise:
@@ -388,8 +455,21 @@ def main() -> int:
     parser.add_argument("--scale-postgres", type=int, nargs="*", default=[100_000])
     parser.add_argument("--scale-runs", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000, 10_000])
+    parser.add_argument("--next-status", type=int, nargs="*", default=[NEXT_STATUS_N])
+    parser.add_argument(
+        "--cases", nargs="+", choices=CASES, default=list(CASES), help="the cases to run"
+    )
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results.md")
     options = parser.parse_args()
+    cases = set(options.cases)
+    if "headline" not in cases:
+        options.headline = 0
+    if "stages" not in cases:
+        options.sizes = []
+    if "scale" not in cases:
+        options.scale, options.scale_postgres = [], []
+    if "next-status" not in cases:
+        options.next_status = []
 
     load_start = os.getloadavg()
     folder = Path(tempfile.mkdtemp(prefix="beat-sync-bench-"))
@@ -397,7 +477,8 @@ def main() -> int:
     pg_created = False
     results, skipped = [], []
     try:
-        every = {*options.sizes, *options.scale, *options.scale_postgres, VALIDATE_TASKS}
+        every = {*options.sizes, *options.scale, *options.scale_postgres, *options.next_status}
+        every |= {VALIDATE_TASKS} if "validate" in cases else set()
         for count in sorted(every):
             for variant in (0, 1):
                 write_generated_manifest(folder / f"mixed_{count}_{variant}", count, variant)
@@ -424,42 +505,54 @@ def main() -> int:
             args += ["--scale-runs", str(options.scale_runs)]
             args += ["--sizes", *map(str, options.sizes)]
             args += ["--scale", *map(str, [*options.scale, *extra_scale])]
+            args += ["--next-status", *map(str, options.next_status)]
+            args += ["--no-next"] if results else []  # next reads no database: measured once
             results.append(measure(url, folder, args))
-        print("validate: timing whole processes", file=sys.stderr, flush=True)
-        validation = validate_processes(folder, runs=7)
-        import_total, import_top = import_costs(folder)
+        validation: dict[str, dict] = {}
+        if "validate" in cases:
+            print("validate: timing whole processes", file=sys.stderr, flush=True)
+            validation = validate_processes(folder, runs=7)
+            import_total, import_top = import_costs(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if pg_created:
             pg_admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
     headline, headline_goals = headline_section(results)
-    scale, scale_goals = scale_section(results)
-    stages, stage_goals = stage_table(results)
-    quick = validation["validate --no-check-tasks"]
-    validate_goal = (
-        f"- `beat-sync validate --no-check-tasks` of {VALIDATE_TASKS} tasks (what pre-commit "
-        f"runs), whole process, under {fmt_time(VALIDATE_GOAL)}: "
-        f"{met(quick['median'] < VALIDATE_GOAL)} ({fmt_spread(quick)})"
-    )
+    scale, scale_goals = scale_section(results) if options.scale else ([], [])
+    stages, stage_goals = stage_table(results) if options.sizes else ([], [])
+    next_status, next_status_goals = next_status_section(results)
+    validate_goals = []
+    if validation:
+        quick = validation["validate --no-check-tasks"]
+        validate_goals.append(
+            f"- `beat-sync validate --no-check-tasks` of {VALIDATE_TASKS} tasks (what pre-commit "
+            f"runs), whole process, under {fmt_time(VALIDATE_GOAL)}: "
+            f"{met(quick['median'] < VALIDATE_GOAL)} ({fmt_spread(quick)})"
+        )
     report = ["# beat-sync benchmark", "", "Produced by `make bench` (bench/run.py).", ""]
     report += machine(results, load_start) + [""] + skipped + ([""] if skipped else [])
+    if cases != set(CASES):
+        report += [f"Cases run: {', '.join(c for c in CASES if c in cases)} (`--cases`); "
+                   "the others were not run.", ""]  # fmt: skip
     report += ["## Goals", ""]
-    report += headline_goals + scale_goals + stage_goals + [validate_goal, ""]
-    report += headline + scale + stages
-    report += ["## Start-up: `beat-sync validate`, whole processes", ""]
-    report += [
-        f"- `beat-sync {name}` of {VALIDATE_TASKS} tasks: {fmt_spread(figure)}, peak RSS "
-        f"{fmt_mib(figure['peak_rss'])} ({figure['runs']} runs after a warm-up)"
-        for name, figure in validation.items()
-    ]
-    report += [
-        "",
-        f"Where `beat-sync validate --no-check-tasks` start-up goes (`python -X importtime`, "
-        f"top-level imports, {import_total:.0f} ms of imports in all, inflated by the tracing):",
-        "",
-    ]
-    report += [f"- `{name}`: {ms:.0f} ms" for name, ms in import_top]
+    report += headline_goals + scale_goals + stage_goals + next_status_goals + validate_goals
+    report += ["", *headline, *scale, *stages, *next_status]
+    if validation:
+        report += ["## Start-up: `beat-sync validate`, whole processes", ""]
+        report += [
+            f"- `beat-sync {name}` of {VALIDATE_TASKS} tasks: {fmt_spread(figure)}, peak RSS "
+            f"{fmt_mib(figure['peak_rss'])} ({figure['runs']} runs after a warm-up)"
+            for name, figure in validation.items()
+        ]
+        report += [
+            "",
+            f"Where `beat-sync validate --no-check-tasks` start-up goes (`python -X importtime`, "
+            f"top-level imports, {import_total:.0f} ms of imports in all, inflated by the "
+            "tracing):",
+            "",
+        ]
+        report += [f"- `{name}`: {ms:.0f} ms" for name, ms in import_top]
     text = "\n".join(report) + "\n"
     print(text)
     options.output.write_text(text)

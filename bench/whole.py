@@ -6,17 +6,22 @@
   both sides, interleaved, each after an untimed set-up (empty tables, or the other variant of
   the N tasks: every task changed) and followed by an untimed check that the tables hold what
   was asked; beside it the in-process stage breakdown of apply, and `beat-sync diff`;
-- scale: `beat-sync diff` in sync and `apply` as whole processes at the sizes of the goals.
+- scale: `beat-sync diff` in sync and `apply` as whole processes at the sizes of the goals;
+- next and status: `beat-sync next` and `beat-sync status` at N tasks, as whole processes and
+  as the work past start-up of a cold in-process run (bench.inprocess).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +234,69 @@ def scale(database_url: str, folder: Path, sizes: list[int], runs: int) -> list[
         close_connections()
         results.append(figures)
     return results
+
+
+def cold_in_process(database_url: str, args: list[str]) -> dict[str, Any]:
+    """`beat-sync ARGS` in-process in a fresh process (bench.inprocess): seconds, stage split
+    and the work past start-up."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.inprocess", database_url, *args],
+        cwd=processes.REPO,
+        env=processes.command_env(database_url),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+def give_run_history() -> None:
+    """Every enabled row that is not a one-off ran once, each at its own moment of the last hour
+    (as beat leaves them: no two rows share a `last_run_at`, so no two share their next runs)."""
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    now = timezone.now()
+    rows = list(PeriodicTask.objects.filter(enabled=True, one_off=False).only("id"))
+    for row in rows:
+        row.last_run_at = now - timedelta(seconds=60 + row.id % 3600, microseconds=row.id)
+        row.total_run_count = 1
+    PeriodicTask.objects.bulk_update(rows, ["last_run_at", "total_run_count"], batch_size=1000)
+
+
+def next_and_status(
+    database_url: str, folder: Path, count: int, runs: int, *, with_next: bool
+) -> list[dict[str, Any]]:
+    """`beat-sync next` (its default 20 runs; no database, so measured on one database only)
+    and `beat-sync status` (the tables holding the N tasks just applied, then with a run
+    history) at `count` tasks: `runs` whole processes, and `runs` cold in-process runs for the
+    work past start-up."""
+    schedules = str(folder / f"mixed_{count}_1")
+    desired = load(folder / f"mixed_{count}_1")
+    cases: list[tuple[str, str, Callable[[], None]]] = []
+    if with_next:
+        cases.append(("next", "20 runs, all tasks merged", lambda: None))
+    cases.append(("status", "just applied: no run yet", lambda: put(desired)))
+    cases.append(("status", "each row run once, at its own moment", give_run_history))
+    figures = []
+    for command, scenario, set_up in cases:
+        print(f"    {command}, N={count:,}: {scenario}", file=sys.stderr, flush=True)
+        set_up()
+        close_connections()
+        args = [command, "--schedules", schedules]
+        whole = [processes.beat_sync(args, database_url) for _ in range(runs)]
+        inner = [cold_in_process(database_url, args) for _ in range(runs)]
+        stages = {k: statistics.median(r["stages"][k] for r in inner) for k in inner[0]["stages"]}
+        figures.append({
+            "command": command,
+            "scenario": scenario,
+            "n": count,
+            "whole process": spread([r.seconds for r in whole]),
+            "peak_rss": max(r.peak_rss for r in whole),
+            "in-process": spread([r["seconds"] for r in inner]),
+            "past start-up": spread([r["past_start_up"] for r in inner]),
+            "stages": stages,
+        })  # fmt: skip
+    put(())
+    close_connections()
+    return figures

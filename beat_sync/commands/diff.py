@@ -30,6 +30,7 @@ from beat_sync.commands.output import (
     stop_if_invalid,
 )
 from beat_sync.config import Config, now
+from beat_sync.describe import visible
 from beat_sync.plan import Plan
 
 EXIT_CHANGES = 2
@@ -142,7 +143,7 @@ def command(
 def label_of(config: Config) -> str:
     """`schedules`, or `schedules (environment staging)`: what the summary lines name."""
     label = str(api.schedules_path(config))
-    return f"{label} (environment {config.env})" if config.env else label
+    return f"{label} (environment {visible(config.env)})" if config.env else label
 
 
 def plan_at_base(config: Config, base: str, strict: bool = False) -> Plan:
@@ -185,7 +186,7 @@ def every_environment(
         heading = "### {}\n\n" if output_format == "markdown" else "== {}\n"
         click.echo(
             "\n".join(
-                heading.format(f"environment {name}" if name else "base") + text
+                heading.format(f"environment {visible(name)}" if name else "base") + text
                 for name, text in sections.items()
             ),
             nl=False,

@@ -11,6 +11,7 @@ from beat_sync import api
 from beat_sync.commands.options import check_tasks_option, project_options, strict_option
 from beat_sync.commands.output import fail, print_located_errors, run_or_exit, verdict
 from beat_sync.config import Config
+from beat_sync.describe import visible
 
 
 @click.command("validate")
@@ -51,7 +52,7 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, strict: bool, config:
         )
     label = ", ".join(str(target) for target in targets)
     if config.env is not None:
-        label += f" (environment {config.env})"
+        label += f" (environment {visible(config.env)})"
     if not checked.passes(strict=strict):
         click.echo(f"{label}: {checked.summary()} - {verdict(checked)}", err=True)
         raise SystemExit(1)

@@ -109,7 +109,9 @@ def environment_folder(schedules: Path, name: str) -> Path:
     known = environment_names(schedules)
     if name not in known:
         where = schedules / ENVIRONMENTS_FOLDER
-        listed = ", ".join(known) if known else f"none: {where}/ has no folder"
+        # a folder name with a control character is shown escaped, as the name asked for is
+        shown = (name if name.isprintable() else repr(name) for name in known)
+        listed = ", ".join(shown) if known else f"none: {where}/ has no folder"
         raise UserError(f"unknown environment {name!r} (available: {listed})")
     if len(name) > MAX_ENVIRONMENT_NAME:
         raise UserError(

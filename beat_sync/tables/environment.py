@@ -4,6 +4,7 @@ reads it; apply checks it under its lock against the one being applied, and its 
 
 from __future__ import annotations
 
+from beat_sync.describe import visible
 from beat_sync.errors import UserError
 from beat_sync.tables.ownership import installed
 
@@ -11,7 +12,9 @@ BASE = ""  # what is recorded for no --env
 
 
 def shown(environment: str | None) -> str:
-    return f"'{environment}'" if environment else "the base (no --env)"
+    """An environment as messages name it, control characters escaped: the record is a table
+    row anyone with SQL can write (a newline there would forge a line of a CI log)."""
+    return f"'{visible(environment)}'" if environment else "the base (no --env)"
 
 
 def refusal(wanted: str | None, last: str) -> str:

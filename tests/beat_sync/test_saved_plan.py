@@ -296,3 +296,32 @@ def test_save_plan_and_base_or_plan_and_dry_run_do_not_combine(saved):
         "beat-sync: error: --plan cannot be combined with --dry-run: `diff` showed the plan "
         "it saved\n",
     )
+
+
+def test_save_plan_keeps_json_output_json_and_the_exit_code(tmp_path):
+    folder = write_manifest(tmp_path / "s")
+    plan = tmp_path / "plan.json"
+    diff = cli(
+        "diff", "--format", "json", "--exit-code", "--save-plan", plan, "--schedules", folder
+    )
+    assert diff.exit_code == 2
+    assert json.loads(diff.stdout)["summary"]["add"] == 2
+    assert diff.stderr == (
+        f"beat-sync: plan saved to {plan}: apply it with `beat-sync apply --plan {plan}`\n"
+    )
+    document = json.loads(plan.read_text())
+    assert [task["name"] for task in document["tasks"]] == [
+        "Purge sent emails",
+        "Re-queue stuck emails",
+    ]
+    assert document["tasks"][0]["location"] == [f"{folder}/tasks.yaml", 2, 11]
+
+
+def test_a_plan_file_that_cannot_be_written_is_one_line_and_exit_1(tmp_path):
+    folder = write_manifest(tmp_path / "s")
+    plan = tmp_path / "no such folder" / "plan.json"
+    diff = cli("diff", "--save-plan", plan, "--schedules", folder)
+    assert (diff.exit_code, diff.stderr) == (
+        1,
+        f"beat-sync: error: cannot write {plan}: No such file or directory\n",
+    )

@@ -261,7 +261,8 @@ def test_base_with_an_environment_compares_its_overlay_at_both_sides(repo):
 
 
 def test_base_all_envs_markdown_has_one_section_per_environment_base_first(repo):
-    for name, text in (("staging", "defaults: {queue: staging}\n"), ("dev", "defaults: {}\n")):
+    dev = "periodic_tasks:\n  - {name: Dev only, task: reports.dev, interval: 5m}\n"
+    for name, text in (("staging", "defaults: {queue: staging}\n"), ("dev", dev)):
         folder = repo.root / "schedules" / "env" / name
         folder.mkdir(parents=True)
         (folder / "tasks.yaml").write_text(text)

@@ -245,3 +245,53 @@ def test_an_environment_name_longer_than_its_record_is_refused_before_the_databa
             f"{folder}/env/{too_long})\n"
         ), command
         assert checksum_tables() == before
+
+
+@pytest.mark.django_db
+def test_a_recorded_environment_is_shown_escaped(tmp_path):
+    # The record is a table row: written by SQL with a newline, it forged a line of the log.
+    from beat_sync.models import ApplyRecord
+
+    folder = schedules(tmp_path)
+    assert cli("apply", "--schedules", folder).exit_code == 0
+    forged = "prod\x1b[31m\nIn sync: 0 to add"
+    ApplyRecord.objects.filter(pk=ApplyRecord.objects.latest("id").pk).update(environment=forged)
+    before = checksum_tables()
+    shown = "prod\\x1b[31m\\nIn sync: 0 to add"
+    diff = cli("diff", "--schedules", folder)
+    assert (diff.exit_code, diff.stderr) == (
+        0,
+        f"beat-sync: warning: environment: base (last applied: {shown}); apply refuses it "
+        "without --allow-env-switch\n",
+    )
+    apply = cli("apply", "--schedules", folder)
+    assert (apply.exit_code, apply.stdout) == (1, "")
+    assert apply.stderr.startswith(
+        f"beat-sync: error: this database was last applied as '{shown}', not the base"
+    )
+    assert len(apply.stderr.splitlines()) == 1
+    assert checksum_tables() == before
+
+
+def test_an_unknown_environment_lists_a_strange_folder_name_escaped(tmp_path):
+    folder = schedules(tmp_path, **{"dev\x1b[2J": "defaults: {queue: q}\n"})
+    result = cli("validate", "--env", "nope", "--schedules", folder, "--no-check-tasks")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "beat-sync: error: unknown environment 'nope' (available: 'dev\\x1b[2J', staging)\n",
+    )
+
+
+def test_a_strange_environment_name_is_shown_escaped_in_summaries(tmp_path):
+    strange = "dev\x1b[2J"
+    folder = schedules(tmp_path, **{strange: "defaults: {queue: q}\n"})
+    args = ("--env", strange, "--schedules", folder, "--no-check-tasks")
+    result = cli("validate", *args)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{folder} (environment dev\\x1b[2J): 2 files, 3 tasks (cron: 1, interval: 2) - valid\n",
+    )
+    invalid = schedules(tmp_path / "invalid", **{strange: "defaults: {queue: 1}\n"})
+    diff = cli("diff", "--env", strange, "--schedules", invalid)
+    assert diff.exit_code == 1
+    assert diff.stderr.splitlines()[-1].startswith(f"{invalid} (environment dev\\x1b[2J): ")
