@@ -23,7 +23,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import groupby, islice
+from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -107,7 +107,8 @@ def next_runs(
     """The first `count` runs of `iter_runs`; none for a disabled task (beat skips it)."""
     if not task.enabled:
         return ()
-    return _next_runs(timing(task), after, count, last_run_at, total_run_count > 0, date_changed)
+    runs = _runs(timing(task), after, last_run_at, total_run_count > 0, date_changed)
+    return runs.first(count)
 
 
 def timing(task: TaskState) -> TaskState:
@@ -124,23 +125,43 @@ def timing(task: TaskState) -> TaskState:
     )
 
 
+class _Runs:
+    """The runs of one iter_runs, remembered as far as they were asked for: asking for 2 after
+    asking for 1 (status, for a late row) continues the same stream instead of starting again."""
+
+    __slots__ = ("_more", "_seen")
+
+    def __init__(self, runs: Iterator[datetime]) -> None:
+        self._more: Iterator[datetime] | None = runs
+        self._seen: list[datetime] = []
+
+    def first(self, count: int) -> tuple[datetime, ...]:
+        while self._more is not None and len(self._seen) < count:
+            moment = next(self._more, None)
+            if moment is None:
+                self._more = None
+            else:
+                self._seen.append(moment)
+        return tuple(self._seen[:count])
+
+
 @lru_cache(maxsize=4096)
-def _next_runs(
+def _runs(
     timing: TaskState,
     after: datetime,
-    count: int,
     last_run_at: datetime | None,
     has_run: bool,
     date_changed: datetime | None,
-) -> tuple[datetime, ...]:
-    runs = iter_runs(
-        timing,
-        after=after,
-        last_run_at=last_run_at,
-        total_run_count=int(has_run),
-        date_changed=date_changed,
+) -> _Runs:
+    return _Runs(
+        iter_runs(
+            timing,
+            after=after,
+            last_run_at=last_run_at,
+            total_run_count=int(has_run),
+            date_changed=date_changed,
+        )
     )
-    return tuple(islice(runs, count))
 
 
 def merged_runs(

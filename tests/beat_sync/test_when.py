@@ -203,3 +203,21 @@ def test_tasks_sharing_a_schedule_merge_as_if_each_had_its_own_runs():
         assert merged == one_stream_per_task(tasks, after, count)
     assert len(merged) == 400
     assert merged_runs([], after=after, count=5) == []
+
+
+def test_asking_for_more_runs_continues_the_runs_already_asked_for():
+    after = at("2027-03-13T00:00:00-05:00")
+    nightly = task(cron("30 2 * * *", "America/New_York"))
+    ran = at("2027-03-12T07:30:01+00:00")
+    first = next_runs(nightly, after=after, count=1, last_run_at=ran, total_run_count=1)
+    more = next_runs(nightly, after=after, count=3, last_run_at=ran, total_run_count=1)
+    assert more[:1] == first
+    assert local(more, NEW_YORK) == [
+        "2027-03-13T02:30:00-05:00",
+        "2027-03-14T03:30:00-04:00",
+        "2027-03-15T02:30:00-04:00",
+    ]
+    assert next_runs(nightly, after=after, count=2, last_run_at=ran, total_run_count=1) == more[:2]
+    once = task(IntervalSchedule(1, "days"), one_off=True)
+    assert next_runs(once, after=after, count=1) == next_runs(once, after=after, count=5)
+    assert len(next_runs(once, after=after, count=5)) == 1
