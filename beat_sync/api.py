@@ -484,11 +484,16 @@ def plan_between(*, desired: Sequence[TaskState], current: Sequence[TaskState]) 
 
 def refuse_removing_everything(plan: Plan) -> None:
     """A manifest with no tasks at all (an empty or truncated file is only a warning) would
-    delete every periodic task: that takes `allow_empty`."""
-    if not plan.desired and plan.summary.remove:
+    delete every periodic task, or with on_remove = "disable" stop every one: that takes
+    `allow_empty`."""
+    stopped = plan.summary.remove + plan.summary.disable
+    # what the manifest declares: the rows it disables (now or before) stay in `desired`
+    declared = len(plan.desired) - plan.summary.disable - len(plan.kept_disabled)
+    if not declared and stopped:
+        verb = "disable" if plan.summary.disable else "remove"
         raise UserError(
-            f"the manifest declares no periodic tasks: applying it would remove all "
-            f"{plan.summary.remove}; pass --allow-empty if that is what you want"
+            f"the manifest declares no periodic tasks: applying it would {verb} all "
+            f"{stopped}; pass --allow-empty if that is what you want"
         )
 
 

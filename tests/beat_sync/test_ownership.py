@@ -306,6 +306,26 @@ def test_on_remove_disable_keeps_the_row_disabled_with_its_history(project):
     assert (row.id, row.enabled, row.total_run_count) == (gone.id, True, 5)
 
 
+@pytest.mark.parametrize("manage", ["all", "owned"])
+def test_an_empty_manifest_disables_everything_only_with_allow_empty(project, manage):
+    # With on_remove = "disable", a truncated file would stop every task as surely as the
+    # default would delete them: the same guard as for removing (README, apply).
+    project(manage=manage, on_remove="disable")
+    assert cli("apply").exit_code == 0
+    before = dump_tables()
+    manifest("")  # a truncated file: a warning, not an error
+    refused = cli("apply")
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert refused.stderr.endswith(
+        "beat-sync: error: the manifest declares no periodic tasks: applying it would disable "
+        "all 2; pass --allow-empty if that is what you want\n"
+    )
+    assert dump_tables() == before
+    allowed = cli("apply", "--allow-empty")
+    assert allowed.exit_code == 0, allowed.output
+    assert "Applied: 0 added, 0 changed, 0 removed, 2 disabled" in allowed.stdout
+
+
 def test_an_edit_made_outside_the_manifest_is_drift_and_apply_restores_it(project):
     cli("apply")
     m = models()
