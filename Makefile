@@ -6,7 +6,7 @@ BEAT_SYNC := $(VENV)/bin/beat-sync
 # The PostgreSQL run of `make test` uses this server; tests create and drop their own test database.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/beat_sync
 PYTEST_ARGS ?=
-# Options of `make mutants` (mutants/run.py): mutation names, --backend, --list, --verbose, --keep.
+# Options of `make mutants` (mutants/run.py): mutation names, --backend, --jobs, --list, --verbose, --keep.
 MUTANTS_ARGS ?=
 
 .PHONY: install demo demo-run test test-sqlite test-postgres mutants lint format bench clean

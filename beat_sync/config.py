@@ -202,6 +202,10 @@ def load_config(
     environ: dict[str, str] | None = None,
 ) -> Config:
     """Resolve the configuration from options, environment and pyproject.toml (see module doc)."""
+    if env is not None and not env.strip():
+        # `--env "$DEPLOY_ENV"` with the variable unset: not "no --env", which would quietly
+        # fall back to BEAT_SYNC_ENV, [tool.beat-sync] env or the base
+        raise UserError(f"--env {env!r} names no environment: give a folder of schedules/env/")
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
     pyproject = find_pyproject(cwd)

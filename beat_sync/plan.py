@@ -87,7 +87,7 @@ class TaskChange:
     old: TaskState | None  # None when added
     new: TaskState | None  # None when removed
     fields: tuple[FieldChange, ...]
-    old_name: str | None = None  # a rename's previous name
+    old_name: str | None = None  # a rename's previous name (also an adoption under one)
     drift: bool = False  # the row was changed outside beat-sync since it was applied
 
 
@@ -314,8 +314,10 @@ def make_plan(
         if _disabled_by_beat(old, dataclasses.replace(new, name=old.name), now):
             new = wanted[name] = dataclasses.replace(new, enabled=False)
         if old_name != name:
+            # Taking a row made elsewhere under another name is still taking it: an adoption
+            action: Action = "rename" if managed(old_name) else "adopt"
             fields = _changed_fields(old, new)
-            changes.append(TaskChange("rename", name, old, new, fields, old_name=old_name))
+            changes.append(TaskChange(action, name, old, new, fields, old_name=old_name))
         elif not managed(name):
             changes.append(TaskChange("adopt", name, old, new, _changed_fields(old, new)))
         elif old == new:

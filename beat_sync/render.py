@@ -69,7 +69,7 @@ def _values(change: TaskChange, item: FieldChange) -> list[object]:
 def _header(change: TaskChange) -> str:
     info = ACTIONS[change.action]
     if change.old_name is not None:
-        return f"{info.sign} {visible(change.old_name)} -> {visible(change.name)}"
+        return f"{info.sign} {visible(change.old_name)} -> {visible(change.name)}{info.suffix}"
     return f"{info.sign} {visible(change.name)}{DRIFT_SUFFIX if change.drift else info.suffix}"
 
 

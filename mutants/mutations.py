@@ -36,6 +36,20 @@ WRITE = "beat_sync/tables/write.py"
 TABLES_TESTS = "tests/beat_sync/test_tables.py"
 APPLY_TESTS = "tests/beat_sync/commands/test_apply.py"
 
+# apply without its transaction, on both databases (the lock statements are kept).
+NO_TRANSACTION = (
+    Edit(
+        SQL,
+        "with transaction.atomic(using=using):\n            _advisory_lock(",
+        "with transaction.mark_for_rollback_on_error(using=using):\n            _advisory_lock(",
+    ),
+    Edit(
+        SQL,
+        "stack.enter_context(transaction.atomic(using=using))",
+        "stack.enter_context(transaction.mark_for_rollback_on_error(using=using))",
+    ),
+)
+
 MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         "drop-insert-batches",
@@ -54,26 +68,54 @@ MUTATIONS: tuple[Mutation, ...] = (
         not_run="PostgreSQL inserts every row in one statement, without batches",
     ),
     Mutation(
-        "no-transaction",
-        "apply is one transaction: killed or failing half-way, the tables are as before",
+        "insert-row-by-row",
+        "apply takes the same number of statements whatever the number of tasks",
         (
             Edit(
                 SQL,
-                "with transaction.atomic(using=using):\n            _advisory_lock(",
-                "with transaction.mark_for_rollback_on_error(using=using):\n"
-                "            _advisory_lock(",
+                'if connection.vendor == "postgresql":\n        return _insert_json(',
+                "if False:\n        return _insert_json(",
             ),
             Edit(
-                SQL,
-                "stack.enter_context(transaction.atomic(using=using))",
-                "stack.enter_context(transaction.mark_for_rollback_on_error(using=using))",
+                SQL, "size = rows_per_statement(connection, len(fields)) or len(rows)", "size = 1"
             ),
         ),
+        tests=(
+            f"{TABLES_TESTS}::test_apply_takes_the_same_number_of_queries_for_10_and_1000_tasks",
+        ),
+    ),
+    Mutation(
+        "no-op-apply-writes",
+        "an apply with nothing to change writes nothing",
+        (
+            Edit(
+                WRITE,
+                "if plan.in_sync and not plan.records_changed and not switch:",
+                "if False:",
+            ),
+        ),
+        tests=(f"{TABLES_TESTS}::test_an_apply_with_nothing_to_change_writes_nothing",),
+    ),
+    Mutation(
+        "no-transaction",
+        "apply is one transaction: killed or failing half-way, the tables are as before",
+        NO_TRANSACTION,
         tests=(
             "tests/faults/test_kill.py::"
             "test_sigkill_between_delete_and_recreate_leaves_exactly_the_old_state",
             f"{TABLES_TESTS}::test_an_exception_after_every_delete_and_insert_rolls_everything_back",
         ),
+    ),
+    Mutation(
+        "no-transaction-live-beat",
+        "a running beat, and any reader, only ever sees a whole manifest",
+        NO_TRANSACTION,
+        tests=(
+            "tests/faults/test_live_beat.py::"
+            "test_beat_and_a_reader_during_an_apply_only_see_whole_manifests_and_beat_picks_up_each",
+        ),
+        backends=("postgresql",),
+        not_run="the live-beat test runs on PostgreSQL only",
     ),
     Mutation(
         "no-lock",

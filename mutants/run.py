@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -136,8 +137,13 @@ def drop_test_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = f"test_{parts.path.lstrip('/')}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    # Through the server's maintenance database, as Django creates test databases: the
+    # database the URL names need not exist.
+    try:
+        with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    except psycopg.Error as exc:
+        print(f"mutants: warning: the test database {name} was not dropped: {exc}".strip())
 
 
 def check_imports(copy: Path, env: dict[str, str]) -> None:
@@ -219,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
     parser.add_argument("--verbose", action="store_true", help="print each mutated run's output")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="pytest runs at once, one per database (default 2: SQLite and PostgreSQL together)",
+    )
     args = parser.parse_args(argv)
 
     known = {m.name: m for m in MUTATIONS}
@@ -253,7 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="beat-sync-mutants-"))
     try:
-        return _run(mutations, backends, pg_url, scratch, started, args.keep, args.verbose)
+        return _run(
+            mutations, backends, pg_url, scratch, started, args.keep, args.verbose, args.jobs
+        )
     except RunnerError as exc:
         print(f"ERROR     {exc}")
         return 2
@@ -274,31 +288,44 @@ def _run(
     started: float,
     keep: bool = False,
     verbose: bool = False,
+    jobs: int = 2,
 ) -> int:
     files = tracked_files(REPO)
     base = copy_tree(files, REPO, scratch / "baseline")
 
     # Baseline: the selected tests pass on the unmutated copy, or no failure could mean a catch.
-    for backend, skipped in backends.items():
-        if skipped:
-            continue
+    ready = [backend for backend, skipped in backends.items() if not skipped]
+    selected = {
+        backend: tuple(
+            dict.fromkeys(t for m in mutations if backend in m.backends for t in m.tests)
+        )
+        for backend in ready
+    }
+    for backend in ready:
+        check_imports(base, backend_env(backend, base, pg_url, scratch))
+
+    def baseline(backend: str) -> tuple[int, str]:
         env = backend_env(backend, base, pg_url, scratch)
-        check_imports(base, env)
-        tests = tuple(dict.fromkeys(t for m in mutations if backend in m.backends for t in m.tests))
-        status, output = run_tests(tests, base, env, "--create-db")
+        return run_tests(selected[backend], base, env, "--create-db")
+
+    # The backends run side by side (each has its own test database): most of a run's time is
+    # waiting (process start, the tests' holds and sleeps), not computing.
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    for backend, (status, output) in zip(ready, pool.map(baseline, ready), strict=True):
         if status != 0:
             raise RunnerError(
                 f"baseline on {backend}: the selected tests fail without any mutation "
                 f"(pytest exit status {status}):\n{tail(output)}"
             )
-        print(f"baseline  {backend}: {len(tests)} test ids pass unmutated", flush=True)
+        print(f"baseline  {backend}: {len(selected[backend])} test ids pass unmutated", flush=True)
 
     counts = {"caught": 0, "SURVIVED": 0, "ERROR": 0}
     width = max(len(m.name) for m in mutations)
     for mutation in mutations:
         copy = copy_tree(files, base, scratch / mutation.name)
         mutate(mutation, copy)
-        outcomes = {}
+        outcomes: dict[str, Outcome] = {}
+        running = {}
         for backend, skipped in backends.items():
             if skipped:
                 outcomes[backend] = skipped
@@ -306,10 +333,13 @@ def _run(
                 outcomes[backend] = Outcome("n/a", mutation.not_run)
             else:
                 env = backend_env(backend, copy, pg_url, scratch)
-                status, output = run_tests(mutation.tests, copy, env)
-                if verbose:
-                    print(f"--- {mutation.name} on {backend}:\n{output}", flush=True)
-                outcomes[backend] = judge(status, output)
+                running[backend] = pool.submit(run_tests, mutation.tests, copy, env)
+        for backend, future in running.items():
+            status, output = future.result()
+            if verbose:
+                print(f"--- {mutation.name} on {backend}:\n{output}", flush=True)
+            outcomes[backend] = judge(status, output)
+        outcomes = {backend: outcomes[backend] for backend in backends}
         words = {o.word for o in outcomes.values()}
         word = "ERROR" if "ERROR" in words else "SURVIVED" if "SURVIVED" in words else "caught"
         counts[word] += 1
@@ -322,6 +352,7 @@ def _run(
         if not keep:
             shutil.rmtree(copy, ignore_errors=True)
 
+    pool.shutdown()
     elapsed = time.monotonic() - started
     print(
         f"mutants: {counts['caught']} caught, {counts['SURVIVED']} survived, "

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from beat_sync import api
 from beat_sync.commands.options import check_tasks_option, project_options, strict_option
@@ -26,11 +28,16 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, strict: bool, config:
     Every problem is printed on stderr as `path:line:column: message` (a lint as
     `path:line:column: CODE message`); the exit status is 1 if there is any error (warnings
     alone do not fail, unless --strict). When valid, one summary line is printed.
-    Without --env, the schedules folder is checked as the base and as each environment under
-    its env/ folder, a problem only one environment has prefixed with `[NAME] `.
+    Without --env (whatever BEAT_SYNC_ENV or [tool.beat-sync] env say), the schedules folder is
+    checked as the base and as each environment under its env/ folder, a problem only one
+    environment has prefixed with `[NAME] `.
     """
     targets = list(paths) or [api.schedules_path(config)]
     project = None if no_check_tasks else functools.partial(api.load_project, config)
+    # Only --env narrows the check: BEAT_SYNC_ENV or [tool.beat-sync] env name the environment
+    # apply uses, and the pre-commit hook and the system check must still see every one.
+    if click.get_current_context().get_parameter_source("env") is not ParameterSource.COMMANDLINE:
+        config = replace(config, env=None)
     if config.env is None and not paths:
         checked = api.validate_every_environment(
             schedules=targets[0], project=project, config=config

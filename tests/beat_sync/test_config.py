@@ -214,6 +214,20 @@ def test_env_option_then_variable_then_file(tmp_path: Path):
     assert load_config(cwd=root, env="prod", environ={"BEAT_SYNC_ENV": "dev"}).env == "prod"
 
 
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_env_option_is_one_line_not_the_default_environment(tmp_path: Path, empty):
+    # `--env "$DEPLOY_ENV"` with the variable unset fell back to [tool.beat-sync] env
+    root = project(tmp_path, '[tool.beat-sync]\nenv = "staging"\n')
+    with pytest.raises(UserError) as refused:
+        load_config(cwd=root, env=empty, environ={})
+    assert str(refused.value) == (
+        f"--env {empty!r} names no environment: give a folder of schedules/env/"
+    )
+    result = CliRunner().invoke(main, ["diff", "--env", empty])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"beat-sync: error: {refused.value}\n"
+
+
 @pytest.mark.parametrize(
     "text",
     [

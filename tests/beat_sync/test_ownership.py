@@ -442,3 +442,36 @@ def test_status_shows_drift_and_with_manage_owned_the_rows_not_managed(project):
     assert cli("status").stdout.endswith(
         "4 periodic tasks: 1 never run, 1 drift, 2 not in manifest\n"
     )
+
+
+def test_a_rename_of_a_row_not_managed_is_shown_as_an_adoption(project):
+    project(manage="owned")
+    made_elsewhere = models().PeriodicTask.objects.create(
+        name="Purge sent emails",
+        task=PURGE,
+        interval=models().IntervalSchedule.objects.create(every=1, period="days"),
+        total_run_count=5,
+    )
+    manifest(
+        MANIFEST.replace(
+            "  - name: Purge sent emails\n",
+            "  - name: Purge old emails\n    previous_names: [Purge sent emails]\n",
+        )
+    )
+
+    diff = cli("diff")
+    assert "~ Purge sent emails -> Purge old emails (adopt)\n" in diff.stdout
+    assert diff.stdout.endswith(
+        "\n1 to add, 0 to change, 0 to remove, 1 to adopt, 0 unchanged, "
+        "0 not managed (left alone)\n"
+    )
+    (adopt,) = [
+        change
+        for change in json.loads(cli("diff", "--format", "json").stdout)["changes"]
+        if change["name"] == "Purge old emails"
+    ]
+    assert (adopt["action"], adopt["old_name"]) == ("adopt", "Purge sent emails")
+    assert "1 adopted" in cli("apply").stdout
+    new = task("Purge old emails")
+    assert (new.id, new.total_run_count) == (made_elsewhere.id, 5)
+    assert cli("diff", "--exit-code").exit_code == 0

@@ -295,3 +295,19 @@ def test_a_strange_environment_name_is_shown_escaped_in_summaries(tmp_path):
     diff = cli("diff", "--env", strange, "--schedules", invalid)
     assert diff.exit_code == 1
     assert diff.stderr.splitlines()[-1].startswith(f"{invalid} (environment dev\\x1b[2J): ")
+
+
+def test_validate_checks_every_environment_whatever_beat_sync_env_says(tmp_path):
+    # BEAT_SYNC_ENV (or [tool.beat-sync] env) names the environment apply uses; a pre-commit
+    # hook or a CI job with it set still validates every one, as the system check does.
+    folder = schedules(tmp_path, broken="periodic_tasks:\n  - name: B\n    interval: 5x\n")
+    result = cli(
+        "validate", "--schedules", folder, "--no-check-tasks", env={"BEAT_SYNC_ENV": "staging"}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"[broken] {folder}/env/broken/tasks.yaml:3:15: interval '5x'")
+    alone = cli("validate", "--schedules", folder, "--no-check-tasks", "--env", "staging")
+    assert (alone.exit_code, alone.stdout) == (
+        0,
+        f"{folder} (environment staging): 2 files, 3 tasks (cron: 1, interval: 2) - valid\n",
+    )
