@@ -36,7 +36,6 @@ from beat_sync.render import Runs
 
 if TYPE_CHECKING:
     from beat_sync.tables import ApplyResult
-from beat_sync.tables import ApplyResult
 
 
 @click.command("apply")

@@ -37,11 +37,11 @@ def applied_environment(using: str = "default") -> str | None:
     return newest.values_list("environment", flat=True).first()
 
 
-def guard_environment(environment: str | None, using: str, *, allow_switch: bool) -> bool:
-    """Refuse (UserError) to apply `environment` over another one, unless `allow_switch`.
-    True when the apply must be recorded even with nothing else to write: an allowed switch.
-    The first apply on a database records without asking, when it writes anyway."""
-    last = applied_environment(using)
+def guard_environment(environment: str | None, last: str | None, *, allow_switch: bool) -> bool:
+    """Refuse (UserError) to apply `environment` over `last`, the one last applied
+    (`applied_environment`), unless `allow_switch`. True when the apply must be recorded even
+    with nothing else to write: an allowed switch. The first apply on a database records
+    without asking, when it writes anyway."""
     if last is None or last == (environment or BASE):
         return False
     if not allow_switch:

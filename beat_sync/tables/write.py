@@ -172,10 +172,11 @@ def apply_plan(
     tasks = desired.desired if isinstance(desired, Plan) else tuple(desired)
     with database_errors(using, doing="apply"), locked_transaction(using, lock_timeout):
         snapshot = read_snapshot(using)
+        last_environment = applied_environment(using)
         if expected_tables is not None:
             from beat_sync.saved_plan import fingerprint
 
-            if fingerprint(snapshot.state, applied_environment(using)) != expected_tables:
+            if fingerprint(snapshot.state, last_environment) != expected_tables:
                 raise TablesChanged("the tables changed since the plan was saved")
         plan = make_plan(
             tasks,
@@ -188,7 +189,7 @@ def apply_plan(
         if after_read is not None:
             after_read(plan)
         now = beat_now()
-        switch = guard_environment(environment, using, allow_switch=allow_env_switch)
+        switch = guard_environment(environment, last_environment, allow_switch=allow_env_switch)
         if plan.in_sync and not plan.records_changed and not switch:
             return ApplyResult(plan=plan, applied=False, environment=environment)
         if not plan.in_sync:
