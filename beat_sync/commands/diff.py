@@ -7,7 +7,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from beat_sync import api
 from beat_sync.commands.options import (
@@ -15,6 +14,7 @@ from beat_sync.commands.options import (
     color_option,
     database_option,
     format_option,
+    given_on_command_line,
     manage_option,
     plan_file_option,
     project_options,
@@ -94,8 +94,7 @@ def command(
     if all_envs:
         # An environment from BEAT_SYNC_ENV or [tool.beat-sync] env is a default that --all-envs
         # overrides (a CI job may set one for apply): only --env itself contradicts it.
-        given_env = click.get_current_context().get_parameter_source("env")
-        if base is None or given_env is ParameterSource.COMMANDLINE:
+        if base is None or given_on_command_line("env"):
             fail("--all-envs needs --base REF and no --env: it compares every environment")
         every_environment(config, base, output_format, color, exit_code, strict)
         return

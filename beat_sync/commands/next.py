@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from beat_sync import api
-from beat_sync.commands.options import check_tasks_option, output_option, project_options
+from beat_sync.commands.options import (
+    check_tasks_option,
+    given_on_command_line,
+    output_option,
+    project_options,
+)
 from beat_sync.commands.output import fail, run_or_exit, stop_if_invalid, write_output
 from beat_sync.config import Config, now, parse_instant
 from beat_sync.describe import format_run, format_run_json
@@ -63,7 +68,7 @@ def command(
     runs them, daylight-saving changes included, in each task's zone (a cron's own, else the
     project's). No database is read: each task counts as applied at --from.
     """
-    if output_format == "svg" and _given("count"):
+    if output_format == "svg" and given_on_command_line("count"):
         fail("--count does not apply to --format svg: it draws every run of the week from --from")
     if not 1 <= count <= MAX_COUNT:
         fail(f"--count must be between 1 and {MAX_COUNT:,}, not {count}")
@@ -102,9 +107,3 @@ def command(
     else:
         text = "".join(f"{format_run(run.at, run.at.tzinfo)}  {run.name}\n" for run in runs)
     write_output(text, output)
-
-
-def _given(name: str) -> bool:
-    """The option was given on the command line (not its default)."""
-    source = click.get_current_context().get_parameter_source(name)
-    return source is not None and source is not click.core.ParameterSource.DEFAULT

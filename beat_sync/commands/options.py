@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from beat_sync.commands.output import fail
 from beat_sync.config import MANAGE_MODES, load_config
@@ -174,3 +175,9 @@ def manage_option(func: F) -> F:
         return func(*args, config=config, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def given_on_command_line(name: str) -> bool:
+    """The option `name` of the running command was given on its command line, not defaulted
+    (BEAT_SYNC_ENV and [tool.beat-sync] are read by load_config, so they are defaults here)."""
+    return click.get_current_context().get_parameter_source(name) is ParameterSource.COMMANDLINE

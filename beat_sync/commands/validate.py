@@ -7,10 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from click.core import ParameterSource
 
 from beat_sync import api
-from beat_sync.commands.options import check_tasks_option, project_options, strict_option
+from beat_sync.commands.options import (
+    check_tasks_option,
+    given_on_command_line,
+    project_options,
+    strict_option,
+)
 from beat_sync.commands.output import fail, print_located_errors, run_or_exit, verdict
 from beat_sync.config import Config
 from beat_sync.describe import visible
@@ -36,7 +40,7 @@ def command(paths: tuple[Path, ...], no_check_tasks: bool, strict: bool, config:
     project = None if no_check_tasks else functools.partial(api.load_project, config)
     # Only --env narrows the check: BEAT_SYNC_ENV or [tool.beat-sync] env name the environment
     # apply uses, and the pre-commit hook and the system check must still see every one.
-    if click.get_current_context().get_parameter_source("env") is not ParameterSource.COMMANDLINE:
+    if not given_on_command_line("env"):
         config = replace(config, env=None)
     if config.env is None and not paths:
         checked = api.validate_every_environment(
