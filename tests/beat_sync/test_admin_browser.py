@@ -11,6 +11,7 @@ BEAT_SYNC_UPDATE_SCREENSHOT=1 also as docs/img/admin-managed.png, which README s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -30,7 +31,10 @@ def test_a_person_sees_managed_tasks_read_only_and_others_editable(
     chrome, live_server, django_user_model, monkeypatch, tmp_path
 ):
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import title_contains
+    from selenium.webdriver.support.ui import WebDriverWait
 
     # The repository's own manifest, applied from the repository root as a deploy would.
     monkeypatch.chdir(REPO)
@@ -46,6 +50,9 @@ def test_a_person_sees_managed_tasks_read_only_and_others_editable(
     chrome.find_element(By.NAME, "username").send_keys("admin")
     chrome.find_element(By.NAME, "password").send_keys(PASSWORD)
     chrome.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # click() returns before the next page has loaded: read its title once it has (or 10 s on).
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(chrome, 10).until(title_contains("Site administration"))
     assert "Site administration" in chrome.title
 
     chrome.get(f"{live_server.url}/admin/django_celery_beat/periodictask/")
