@@ -23,12 +23,19 @@ import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, islice
 from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from beat_sync.state import CronSchedule, Schedule, TaskState
-from beat_sync.tables.beat import at, beat_schedule
+from beat_sync.tables.beat import (
+    at,
+    beat_schedule,
+    clock_zone,
+    estimate_is_linear,
+    remaining_estimate,
+)
 
 # ModelEntry: "if last_run_at is not set and model.start_time last_run_at should be in way past".
 _START_TIME_PAST = timedelta(days=365 * 30)
@@ -72,27 +79,64 @@ def iter_runs(
         raise ValueError(f"naive datetime {after!r}: next runs are computed from an aware one")
     if task.one_off and total_run_count > 0:
         return
-    schedule = beat_schedule(task.schedule)
+    schedule, zone = beat_schedule(task.schedule), clock_zone(task.schedule)
     last, now = first_check(task, after=after, last_run_at=last_run_at, date_changed=date_changed)
     checks = 0
+    known_due = False  # the check at `now` is due without asking Celery (see below)
     while checks < _CHECKS_PER_RUN:
         if task.expires is not None and now >= task.expires:
             return
         try:
-            due, next_check = at(schedule, now).is_due(last)
+            due, next_check, estimated = (
+                (True, None, False) if known_due else _check(schedule, zone, last, now)
+            )
         except Exception:  # beat logs such a schedule and retries it for ever: it never runs
             return
         if due:
             yield now
             if task.one_off:
                 return
+            if next_check is None:  # asked only when a run after this one is: is_due's own
+                try:
+                    next_check = at(schedule, now, zone).is_due(last)[1]
+                except Exception:
+                    return
             last, checks = now, 0
         else:
             checks += 1
         try:
-            now = now + timedelta(seconds=max(next_check, 0.000001))
+            later = now + timedelta(seconds=max(next_check, 0.000001))
         except OverflowError:  # the next check is past the year 9999: no run before it
             return
+        # A positive estimate is (the next run's moment - now), so the next check is at that
+        # moment, where the same question's estimate is 0: due. Not asked again, unless the
+        # estimate is not linear in the clock between the two (estimate_is_linear).
+        known_due = estimated and estimate_is_linear(zone, now, later)
+        now = later
+
+
+def _check(
+    schedule: Any, zone: ZoneInfo | None, last: datetime, now: datetime
+) -> tuple[bool, float | None, bool]:
+    """`is_due(last)` at `now` as (due, seconds to the next check, whether the answer is a
+    positive estimate), the next check left None for a run that is due (iter_runs asks is_due
+    for it only if a later run is wanted).
+
+    Every schedule beat runs (Celery's `schedule`, `crontab` and `solar`, django-celery-beat's
+    `TzAwareCrontab` and `clocked`) answers is_due from its `remaining_estimate(last)`: a
+    positive estimate is "not due, check again in that many seconds" and an estimate of 0 is
+    "due". Asking the estimate alone gives that answer for a third of the cost (is_due then
+    asks a second estimate for the check after, and a crontab reads the app's configuration).
+    A negative estimate (a run owed from the past) goes to is_due itself: a crontab may then
+    say "not due" (beat_cron_starting_deadline)."""
+    celery_schedule = at(schedule, now, zone)
+    remaining = remaining_estimate(celery_schedule, last, zone).total_seconds()
+    if remaining > 0:
+        return False, remaining, True
+    if remaining == 0:
+        return True, None, False
+    due, next_check = celery_schedule.is_due(last)
+    return due, next_check, False
 
 
 def next_runs(
@@ -107,27 +151,52 @@ def next_runs(
     """The first `count` runs of `iter_runs`; none for a disabled task (beat skips it)."""
     if not task.enabled:
         return ()
-    runs = _runs(timing(task), after, last_run_at, total_run_count > 0, date_changed)
+    if last_run_at is not None:  # its own: beat sets it per row, to the moment it sent it
+        return tuple(
+            islice(
+                iter_runs(
+                    task,
+                    after=after,
+                    last_run_at=last_run_at,
+                    total_run_count=total_run_count,
+                    date_changed=date_changed,
+                ),
+                count,
+            )
+        )
+    # never run: the rows applied together count from the same date_changed, and share runs
+    runs = _runs(timing_of(task), after, total_run_count > 0, date_changed)
     return runs.first(count)
 
 
-def timing(task: TaskState) -> TaskState:
-    """What decides when `task` runs, as a TaskState whose name, task and arguments are blank:
-    tasks with the same timing and run history run at the same moments, so it is the key their
-    runs are computed once under (thousands of tasks share a few schedules)."""
+# What decides when a task runs: its schedule, one_off, start_time and expires. Tasks with the
+# same timing and run history run at the same moments, so it is the key their runs are computed
+# once under (thousands of tasks share a few schedules); a tuple, cheaper to hash than a
+# TaskState.
+Timing = tuple[Schedule, bool, datetime | None, datetime | None]
+
+
+def timing_of(task: TaskState) -> Timing:
+    return (task.schedule, task.one_off, task.start_time, task.expires)
+
+
+def _timed(timing: Timing) -> TaskState:
+    """A TaskState of that timing, its name, task and arguments blank (what iter_runs reads)."""
+    schedule, one_off, start_time, expires = timing
     return TaskState(
         name="",
         task="",
-        schedule=task.schedule,
-        one_off=task.one_off,
-        start_time=task.start_time,
-        expires=task.expires,
+        schedule=schedule,
+        one_off=one_off,
+        start_time=start_time,
+        expires=expires,
     )
 
 
 class _Runs:
     """The runs of one iter_runs, remembered as far as they were asked for: asking for 2 after
-    asking for 1 (status, for a late row) continues the same stream instead of starting again."""
+    asking for 1 (status, for a late row never run) continues the same stream instead of starting
+    again."""
 
     __slots__ = ("_more", "_seen")
 
@@ -146,18 +215,11 @@ class _Runs:
 
 
 @lru_cache(maxsize=4096)
-def _runs(
-    timing: TaskState,
-    after: datetime,
-    last_run_at: datetime | None,
-    has_run: bool,
-    date_changed: datetime | None,
-) -> _Runs:
+def _runs(timing: Timing, after: datetime, has_run: bool, date_changed: datetime | None) -> _Runs:
     return _Runs(
         iter_runs(
-            timing,
+            _timed(timing),
             after=after,
-            last_run_at=last_run_at,
             total_run_count=int(has_run),
             date_changed=date_changed,
         )
@@ -184,18 +246,17 @@ def merged_runs(
 def timed_runs(
     tasks: Iterable[TaskState], *, after: datetime
 ) -> Iterator[tuple[datetime, list[TaskState]]]:
-    """Each run of each distinct timing (`timing`) of the enabled `tasks`, in time order, with
+    """Each run of each distinct timing (`Timing`) of the enabled `tasks`, in time order, with
     the tasks that share it (in name order), for tasks new to the tables (counted from `after`).
     Each entry is one run asked of Celery, for all the tasks sharing it; each timing's runs are
     asked for only as far as the caller reads."""
-    shared: dict[tuple, list[TaskState]] = {}
+    shared: dict[Timing, list[TaskState]] = {}
     for task in tasks:
-        if task.enabled:  # the fields of `timing`, cheaper to hash than a TaskState made of them
-            key = (task.schedule, task.one_off, task.start_time, task.expires)
-            shared.setdefault(key, []).append(task)
+        if task.enabled:
+            shared.setdefault(timing_of(task), []).append(task)
     streams = [
-        _stream(timing(group[0]), index, sorted(group, key=_name), after)
-        for index, group in enumerate(shared.values())
+        _stream(_timed(timing), index, sorted(group, key=_name), after)
+        for index, (timing, group) in enumerate(shared.items())
     ]
     for moment, _, group in heapq.merge(*streams):
         yield moment, group

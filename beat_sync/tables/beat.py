@@ -40,12 +40,39 @@ def beat_schedule(schedule: Schedule) -> Any:
     return clocked(schedule.clocked_time)
 
 
-def at(celery_schedule: Any, now: datetime) -> Any:
+def clock_zone(schedule: Schedule) -> ZoneInfo | None:
+    """The zone the schedule object beat holds for `schedule` reads its clock in: a cron's
+    (django-celery-beat's TzAwareCrontab), None for the others, which reckon in UTC."""
+    return ZoneInfo(schedule.timezone) if schedule.kind == "cron" else None
+
+
+def at(celery_schedule: Any, now: datetime, zone: ZoneInfo | None) -> Any:
     """`celery_schedule` with its clock (`nowfun`, which every Celery schedule reads the time
-    from) stopped at `now`."""
-    celery_schedule.nowfun = _clock(now)
+    from) stopped at `now`, in its `clock_zone` (TzAwareCrontab.nowfunc's) or else UTC."""
+    celery_schedule.nowfun = _clock(now if zone is None else now.astimezone(zone))
     return celery_schedule
 
 
 def _clock(now: datetime) -> Callable[[], datetime]:
     return lambda: now
+
+
+def remaining_estimate(
+    celery_schedule: Any, last_run_at: datetime, zone: ZoneInfo | None
+) -> timedelta:
+    """`celery_schedule.remaining_estimate(last_run_at)` as its `is_due` asks it:
+    TzAwareCrontab.is_due reads `last_run_at` in its own zone (`clock_zone`) first."""
+    if zone is not None:
+        last_run_at = last_run_at.astimezone(zone)
+    return celery_schedule.remaining_estimate(last_run_at)
+
+
+def estimate_is_linear(zone: ZoneInfo | None, start: datetime, end: datetime) -> bool:
+    """Whether `remaining_estimate(last)` asked at `end` is the one asked at `start` less
+    `end - start`, for a schedule of that `clock_zone`: the estimate is (the run's moment - the
+    clock), the run's moment computed from `last` alone. Celery 5.7 takes that difference in
+    UTC; earlier versions took a crontab's in its zone, as wall-clock time, which is the same
+    unless the zone's UTC offset changes between the two moments (a daylight-saving change).
+    Interval, solar and clocked schedules reckon in UTC. (tests/faults/test_next_runs_property.py
+    checks the runs across such changes against a real DatabaseScheduler entry.)"""
+    return zone is None or start.astimezone(zone).utcoffset() == end.astimezone(zone).utcoffset()

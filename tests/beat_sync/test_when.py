@@ -11,6 +11,8 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from beat_sync.state import ClockedSchedule, IntervalSchedule, SolarSchedule, TaskState
 from beat_sync.when import iter_runs, merged_runs, next_runs, zone_of
@@ -221,3 +223,124 @@ def test_asking_for_more_runs_continues_the_runs_already_asked_for():
     once = task(IntervalSchedule(1, "days"), one_off=True)
     assert next_runs(once, after=after, count=1) == next_runs(once, after=after, count=5)
     assert len(next_runs(once, after=after, count=5)) == 1
+
+
+# Property: iter_runs, which asks Celery for the estimate alone and skips the check it knows is
+# due, gives the runs of the plain loop beat runs: `is_due(last_run_at)` at every check, on the
+# schedule objects django-celery-beat's own models build (not beat-sync's), across the 2027
+# daylight-saving changes, with start_time, expires, one_off and a run history.
+_NEAR_CHANGES = [
+    at("2027-03-14T06:00:00+00:00"),  # New York springs forward
+    at("2027-03-28T01:00:00+00:00"),  # Sofia
+    at("2027-10-31T01:00:00+00:00"),  # Sofia falls back
+    at("2027-11-07T06:00:00+00:00"),  # New York
+]
+_moments = st.builds(
+    lambda base, seconds: base + timedelta(seconds=seconds),
+    st.sampled_from(_NEAR_CHANGES),
+    st.integers(-3 * 86400, 3 * 86400),
+)
+_schedules = st.one_of(
+    st.builds(
+        cron,
+        st.builds(
+            " ".join,
+            st.tuples(
+                st.sampled_from(["0", "30", "*/20", "15,45", "59", "*"]),
+                st.sampled_from(["*", "1", "2", "3", "1-4", "0,2", "*/3"]),
+                st.sampled_from(["*", "1-15"]),
+                st.just("*"),
+                st.sampled_from(["*", "mon-fri", "sun"]),
+            ),
+        ),
+        st.sampled_from(["America/New_York", "Europe/Sofia", "UTC"]),
+    ),
+    st.builds(
+        IntervalSchedule,
+        st.integers(1, 500),
+        st.sampled_from(["days", "hours", "minutes", "seconds", "microseconds"]),
+    ),
+    st.builds(
+        SolarSchedule,
+        st.sampled_from(["sunrise", "sunset", "solar_noon", "dawn_astronomical"]),
+        st.sampled_from([Decimal("42.697708"), Decimal("69.649208")]),
+        st.sampled_from([Decimal("23.321868"), Decimal("18.955324")]),
+    ),
+    st.builds(ClockedSchedule, _moments),
+)
+
+
+def _model_schedule(schedule):
+    """The Celery schedule object django-celery-beat's model of that kind builds."""
+    from django_celery_beat import models
+
+    if schedule.kind == "cron":
+        row = models.CrontabSchedule(
+            minute=schedule.minute,
+            hour=schedule.hour,
+            day_of_month=schedule.day_of_month,
+            month_of_year=schedule.month_of_year,
+            day_of_week=schedule.day_of_week,
+            timezone=ZoneInfo(schedule.timezone),
+        )
+    elif schedule.kind == "interval":
+        row = models.IntervalSchedule(every=schedule.every, period=schedule.period)
+    elif schedule.kind == "solar":
+        row = models.SolarSchedule(
+            event=schedule.event, latitude=schedule.latitude, longitude=schedule.longitude
+        )
+    else:
+        row = models.ClockedSchedule(clocked_time=schedule.clocked_time)
+    return row.schedule
+
+
+def _is_due_replay(state: TaskState, *, after, last_run_at, total_run_count, count):
+    """beat's loop on a stopped clock: is_due at every check, the next check where it says."""
+    if state.one_off and total_run_count:
+        return []
+    schedule = _model_schedule(state.schedule)
+    last = last_run_at or after
+    if last_run_at is None and state.start_time is not None:
+        last -= timedelta(days=365 * 30)
+    now = max(after, state.start_time) if state.start_time else after
+    runs, checks = [], 0
+    while len(runs) < count and checks < 1000:
+        if state.expires is not None and now >= state.expires:
+            break
+        schedule.nowfun = lambda moment=now: moment
+        try:
+            due, next_check = schedule.is_due(last)
+        except Exception:
+            break
+        if due:
+            runs.append(now)
+            if state.one_off:
+                break
+            last, checks = now, 0
+        else:
+            checks += 1
+        try:
+            now += timedelta(seconds=max(next_check, 0.000001))
+        except OverflowError:
+            break
+    return runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    schedule=_schedules,
+    after=_moments,
+    ran_before=st.one_of(st.none(), st.integers(0, 5 * 86400)),
+    one_off=st.booleans(),
+    start=st.one_of(st.none(), _moments),
+    expires=st.one_of(st.none(), _moments),
+)
+def test_runs_are_those_of_a_plain_is_due_replay(
+    schedule, after, ran_before, one_off, start, expires
+):
+    state = task(schedule, one_off=one_off, start_time=start, expires=expires)
+    last_run_at = None if ran_before is None else after - timedelta(seconds=ran_before)
+    ours = list(islice(iter_runs(state, after=after, last_run_at=last_run_at), 4))
+    assert ours == _is_due_replay(
+        state, after=after, last_run_at=last_run_at, total_run_count=0, count=4
+    )
