@@ -206,7 +206,7 @@ def _changed_fields(old: TaskState, new: TaskState) -> tuple[FieldChange, ...]:
 
 def drifted(now_state: TaskState, record: Record | None, now: datetime) -> bool:
     """The row no longer holds what apply wrote (beat's disabling of a spent task aside)."""
-    if record is None:
+    if record is None or record.holds(now_state):
         return False
     applied = record.applied
     if applied.name != now_state.name:  # a row renamed since: the name is not drift

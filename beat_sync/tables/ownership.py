@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from beat_sync.errors import UserError
-from beat_sync.ownership import Record, decode
+from beat_sync.ownership import Record
 
 if TYPE_CHECKING:
     from beat_sync.plan import Plan
@@ -51,7 +51,7 @@ def read_records(using: str) -> dict[str, Record] | None:
         "name", "source", "applied", "retired"
     )
     return {
-        name: Record(name, source, decode(applied), retired)
+        name: Record(name, source, retired=retired, text=applied)
         for name, source, applied, retired in rows
     }
 

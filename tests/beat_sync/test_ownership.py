@@ -475,3 +475,33 @@ def test_a_rename_of_a_row_not_managed_is_shown_as_an_adoption(project):
     new = task("Purge old emails")
     assert (new.id, new.total_run_count) == (made_elsewhere.id, 5)
     assert cli("diff", "--exit-code").exit_code == 0
+
+
+def test_a_record_written_in_another_form_of_the_same_state_is_not_drift(project):
+    # An earlier version may have written the applied state's JSON otherwise (key order,
+    # spacing, a JSON column's text not yet canonical): status and diff then decode it and
+    # compare the states, and only a different state is drift.
+    cli("apply")
+    ManagedTask, _ = ownership()
+    record = ManagedTask.objects.get(name="Purge sent emails")
+    applied = json.loads(record.applied)
+    assert applied["kwargs"] == '{"days": 30}'
+    rewritten = {**applied, "kwargs": '{"days":30}'}
+    ManagedTask.objects.filter(pk=record.pk).update(
+        applied=json.dumps(dict(reversed(rewritten.items())), indent=2)
+    )
+
+    def health() -> str:
+        result = cli("status", "--format", "json")
+        assert result.exit_code == 0, result.output
+        return {t["name"]: t["health"] for t in json.loads(result.stdout)["tasks"]}[
+            "Purge sent emails"
+        ]
+
+    assert health() == "never run"
+    assert cli("diff", "--exit-code").exit_code == 0
+
+    ManagedTask.objects.filter(pk=record.pk).update(
+        applied=json.dumps({**rewritten, "description": "as applied once"})
+    )
+    assert health() == "drift"
