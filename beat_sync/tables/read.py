@@ -52,13 +52,19 @@ _KEYS = tuple(
 )
 
 
-def _schedule_of(row: dict[str, Any]) -> tuple[ScheduleKind, int, Schedule]:
+def _schedule_of(
+    row: dict[str, Any], schedules: dict[tuple[str, int], Schedule]
+) -> tuple[ScheduleKind, int, Schedule]:
     """(kind, schedule row id, canonical schedule) of a PeriodicTask row, in the order beat
-    picks it."""
+    picks it; `schedules` holds those made so far by (foreign key, id): rows share a few."""
     for kind, foreign_key, columns in _KEYS:
         row_id = row[foreign_key]
         if row_id is not None:
-            return kind, row_id, kind.from_columns({c: row[path] for c, path in columns})
+            schedule = schedules.get((foreign_key, row_id))
+            if schedule is None:
+                schedule = kind.from_columns({c: row[path] for c, path in columns})
+                schedules[foreign_key, row_id] = schedule
+            return kind, row_id, schedule
     raise UserError(
         f"periodic task {row['name']!r} (id {row['id']}) has no schedule; "
         "set one or delete it in the Django admin"
@@ -125,10 +131,10 @@ def _read_converted(row: dict[str, Any], cache: dict, unreadable: list[str]) -> 
 
 def read_snapshot(using: str) -> Snapshot:
     snapshot = Snapshot(state=CurrentState())
-    tasks, history, unreadable, cache = [], {}, [], {}
+    tasks, history, unreadable, cache, schedules = [], {}, [], {}, {}
     for row in _rows(using):
         _read_converted(row, cache, unreadable)
-        kind, schedule_id, schedule = _schedule_of(row)
+        kind, schedule_id, schedule = _schedule_of(row, schedules)
         name = row["name"]
         tasks.append(TaskState.from_columns(row, schedule))
         history[name] = RunHistory(
