@@ -751,6 +751,9 @@ class Status:
     tasks: tuple[TaskStatus, ...]  # sorted by name
     now: datetime
     default_timezone: str  # the zone non-cron tasks' runs are read in
+    # One line per row whose schedule cannot be computed here (tables.beat.schedule_problem):
+    # warnings; such a row shows no next run.
+    problems: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> tuple[str, ...]:
@@ -797,4 +800,19 @@ def status(
         )
         for task in snapshot.state.tasks
     )
-    return Status(tasks, now, project.default_timezone)
+    return Status(tasks, now, project.default_timezone, _schedule_problems(snapshot.state.tasks))
+
+
+def _schedule_problems(tasks: Sequence[TaskState]) -> tuple[str, ...]:
+    """`periodic task 'NAME': why` for each row whose schedule beat cannot run, each shared
+    schedule asked once (the rows of one schedule row share one object)."""
+    from beat_sync.tables.beat import schedule_problem
+
+    problems, seen = [], {}
+    for task in tasks:
+        key = id(task.schedule)
+        if key not in seen:
+            seen[key] = schedule_problem(task.schedule)
+        if seen[key] is not None:
+            problems.append(f"periodic task {task.name!r}: {seen[key]}")
+    return tuple(problems)

@@ -79,7 +79,10 @@ def iter_runs(
         raise ValueError(f"naive datetime {after!r}: next runs are computed from an aware one")
     if task.one_off and total_run_count > 0:
         return
-    schedule, zone = beat_schedule(task.schedule), clock_zone(task.schedule)
+    try:
+        schedule, zone = beat_schedule(task.schedule), clock_zone(task.schedule)
+    except Exception:  # values Celery refuses (tables.beat.schedule_problem): beat never runs it
+        return
     last, now = first_check(task, after=after, last_run_at=last_run_at, date_changed=date_changed)
     checks = 0
     known_due = False  # the check at `now` is due without asking Celery (see below)

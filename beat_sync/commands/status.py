@@ -11,7 +11,12 @@ from beat_sync.commands.options import (
     manage_option,
     project_options,
 )
-from beat_sync.commands.output import run_or_exit, stop_if_invalid, write_stdout
+from beat_sync.commands.output import (
+    print_unreadable,
+    run_or_exit,
+    stop_if_invalid,
+    write_stdout,
+)
 from beat_sync.config import Config, now
 
 EXIT_OVERDUE = 2
@@ -56,6 +61,7 @@ def command(
     report = api.status(
         desired=desired.tasks, project=project, now=now(), using=database, manage=config.manage
     )
+    print_unreadable(report.problems)
     render = render_status_json if output_format == "json" else render_status_text
     write_stdout(render(report))
     if exit_code and report.overdue:

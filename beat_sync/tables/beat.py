@@ -40,6 +40,44 @@ def beat_schedule(schedule: Schedule) -> Any:
     return clocked(schedule.clocked_time)
 
 
+@lru_cache(maxsize=4096)
+def schedule_problem(schedule: Schedule) -> str | None:
+    """Why beat cannot run `schedule` here, or None: a cron zone this machine's tzdata does not
+    know, an interval of zero or less, or values Celery's schedule classes refuse (a row written
+    by hand or by another program: an interval period Python has no unit for, a crontab field
+    out of range, a solar event Celery does not know; DatabaseScheduler cannot build its entry
+    either: it skips the row, or stops at it)."""
+    from beat_sync.describe import schedule_text
+
+    if schedule.kind == "cron" and _unknown_zone(schedule.timezone):
+        return (
+            f"its crontab's time zone {schedule.timezone!r} is not one this machine's tzdata "
+            "knows, so its runs cannot be computed here"
+        )
+    if schedule.kind == "interval" and schedule.every <= 0:
+        return (
+            f"its interval ({schedule_text(schedule)}) is not positive: beat finds it due at "
+            "every check and sends it over and over"
+        )
+    try:
+        beat_schedule(schedule)
+    except Exception as exc:  # what Celery raises for values it refuses varies by class
+        reason = str(exc).strip().rstrip(".") or type(exc).__name__
+        return (
+            f"Celery cannot build its schedule ({schedule_text(schedule)}): {reason}; "
+            "beat does not run it"
+        )
+    return None
+
+
+def _unknown_zone(name: str | None) -> bool:
+    try:
+        ZoneInfo(name)  # type: ignore[arg-type]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return False
+
+
 def clock_zone(schedule: Schedule) -> ZoneInfo | None:
     """The zone the schedule object beat holds for `schedule` reads its clock in: a cron's
     (django-celery-beat's TzAwareCrontab), None for the others, which reckon in UTC."""

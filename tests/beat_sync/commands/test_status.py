@@ -4,6 +4,7 @@ query; --exit-code for a monitoring job; JSON; an unmigrated database is one lin
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -170,3 +171,80 @@ def test_manage_py_runs_status(tmp_path):
     folder = write_manifest(tmp_path / "schedules", interval_manifest(["x"]))
     call_command("beat_sync", "apply", "--schedules", str(folder))
     call_command("beat_sync", "status", "--exit-code", "--schedules", str(folder))
+
+
+# Rows written in the Django admin, by hand or by another program, with values the manifest
+# refuses: status shows each with no next run and one warning line naming it, never a traceback.
+ODD_ROWS = {
+    "interval period": (
+        "interval",
+        {"period": "fortnights"},
+        "Celery cannot build its schedule (interval every 1 fortnight): 'fortnights' is an "
+        "invalid keyword argument for __new__(); beat does not run it",
+    ),
+    "interval too long": (
+        "interval",
+        {"every": 2147483647, "period": "days"},
+        "Celery cannot build its schedule (interval every 2147483647 days): days=2147483647; "
+        "must have magnitude <= 999999999; beat does not run it",
+    ),
+    "interval zero": (
+        "interval",
+        {"every": 0},
+        "its interval (interval every 0 hours) is not positive: beat finds it due at every "
+        "check and sends it over and over",
+    ),
+    "cron minute 61": (
+        "crontab",
+        {"minute": "61"},
+        "Celery cannot build its schedule (cron 61 3 * * * (UTC)): Invalid end range: 61 > 59; "
+        "beat does not run it",
+    ),
+    "cron 30 February": (
+        "crontab",
+        {"day_of_month": "30", "month_of_year": "2"},
+        "Celery cannot build its schedule (cron 30 3 30 2 * (UTC)): Invalid crontab: "
+        "day_of_month '30' never occurs in month_of_year '2'; beat does not run it",
+    ),
+    "cron unknown zone": (
+        "crontab",
+        {"timezone": "Mars/Olympus"},
+        "its crontab's time zone 'Mars/Olympus' is not one this machine's tzdata knows, so its "
+        "runs cannot be computed here",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("odd", list(ODD_ROWS))
+def test_a_row_whose_schedule_beat_cannot_run_is_one_warning_and_no_next_run(tmp_path, odd):
+    from django_celery_beat.models import PeriodicTask
+
+    column, values, reason = ODD_ROWS[odd]
+    schedule = IntervalSchedule(1, "hours") if column == "interval" else cron("30 3 * * *")
+    fine = TaskState(name="Fine", task=PENDING, schedule=IntervalSchedule(2, "hours"))
+    apply_plan([fine, TaskState(name="Odd", task=PENDING, schedule=schedule)])
+    folder = manifest_of([fine], tmp_path)
+    # what the admin's form would refuse, written as by hand (SQL: the model checks a zone)
+    row = getattr(PeriodicTask.objects.get(name="Odd"), column)
+    with connection.cursor() as cursor:
+        for name, value in values.items():
+            cursor.execute(
+                f"UPDATE {row._meta.db_table} SET {name} = %s WHERE id = %s", [value, row.pk]
+            )
+    before = list(PeriodicTask.objects.order_by("name").values())
+
+    text = cli("status", "--schedules", folder)
+    assert (text.exit_code, text.stderr) == (
+        0,
+        f"beat-sync: warning: periodic task 'Odd': {reason}\n",
+    )
+    odd_line = text.stdout.splitlines()[2]
+    as_json = cli("status", "--format", "json", "--schedules", folder)
+    assert (as_json.exit_code, as_json.stderr) == (0, text.stderr)
+    odd_status = json.loads(as_json.stdout)["tasks"][1]
+    assert odd_status["name"] == "Odd" and odd_line.startswith("Odd ")
+    if odd != "interval zero":  # that one runs, over and over: its next run is shown
+        assert re.search(r"\s-\s+not in manifest$", odd_line), odd_line
+        assert (odd_status["next_run"], odd_status["due_at"]) == (None, None)
+    assert list(PeriodicTask.objects.order_by("name").values()) == before
