@@ -138,7 +138,8 @@ def output_option(what: str) -> Callable[[F], F]:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        # a folder is refused where the file is written: one line, as every file it cannot write
+        type=click.Path(allow_dash=True, path_type=Path),
         help=f"Write the {what} to FILE (parent folders are created) instead of stdout "
         "(- is stdout).",
     )
@@ -150,7 +151,7 @@ def plan_file_option(flag: str, help: str) -> Callable[[F], F]:
     return click.option(
         flag,
         "plan_file",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a folder: one line where it is read or written
         metavar="FILE",
         help=help,
     )

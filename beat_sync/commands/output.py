@@ -150,8 +150,13 @@ def is_stdout(output: Path | None) -> bool:
 
 
 def refuse_overwriting(output: Path | None, force: bool) -> None:
-    """UserError when `output` exists and `force` is not given (export's --force)."""
-    if not is_stdout(output) and not force and (output.exists() or output.is_symlink()):
+    """UserError when `output` exists and `force` is not given (export's --force), or is a
+    folder (which --force cannot overwrite either)."""
+    if is_stdout(output):
+        return
+    if output.is_dir():
+        raise UserError(f"cannot write {output}: Is a directory")
+    if not force and (output.exists() or output.is_symlink()):
         raise _exists(output)
 
 

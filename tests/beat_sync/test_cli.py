@@ -56,3 +56,26 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(args):
         1,
         "beat-sync: error: cannot write the output: No space left on device\n",
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schema", "-o", "{folder}"],
+        ["next", "--count", "1", "-o", "{folder}"],
+        ["next", "--format", "svg", "--output", "{folder}"],
+    ],
+)
+def test_an_output_file_that_is_a_folder_is_one_line_exit_1(tmp_path, args):
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "beat_sync", *(arg.format(folder=folder) for arg in args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"beat-sync: error: cannot write {folder}: Is a directory\n"
+    assert list(folder.iterdir()) == []

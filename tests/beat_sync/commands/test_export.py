@@ -175,3 +175,15 @@ def test_export_to_dash_is_stdout_even_beside_a_file_named_dash(tmp_path, monkey
     assert result.stdout == cli("export").stdout
     assert "  - name: Daily\n" in result.stdout
     assert (tmp_path / "-").read_text() == "# not a manifest\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_export_to_a_folder_is_one_line_exit_1_with_or_without_force(tmp_path, force):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Daily", task=PENDING, interval=every)
+    result = cli("export", "-o", str(tmp_path), *force)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"beat-sync: error: cannot write {tmp_path}: Is a directory\n"
