@@ -135,7 +135,7 @@ def read_pyproject_table(path: Path) -> dict:
         if wanted:
             where = _located(path, text, key)
             raise UserError(
-                f"{where}: [tool.beat-sync] {key} must be {wanted}, not {_toml_type(value)}"
+                f"{where}: [tool.beat-sync] {key} must be {wanted}, not {_wrong_part(value)}"
             )
     return table
 
@@ -146,6 +146,16 @@ def check_choice(value: object, choices: tuple[str, ...], what: str) -> str:
         known = " or ".join(f'"{choice}"' for choice in choices)
         raise UserError(f"{what} must be {known}, not {value!r}")
     return value  # type: ignore[return-value]
+
+
+def _wrong_part(value: object) -> str:
+    """What is wrong in `value`: its type, or for an array its first item that is not a
+    non-empty string (`an array holding an integer (101)`, not `an array`)."""
+    if isinstance(value, list):
+        for item in value:
+            if not isinstance(item, str) or not item:
+                return f"an array holding {_toml_type(item)}"
+    return _toml_type(value)
 
 
 def _wrong_type(key: str, value: object) -> str | None:

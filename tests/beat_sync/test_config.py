@@ -137,7 +137,22 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         (
             "[tool.beat-sync]\npythonpath = [1]\n",
             "{path}:2: [tool.beat-sync] pythonpath must be a folder or an array of folders "
-            "(strings), not an array",
+            "(strings), not an array holding an integer (1)",
+        ),
+        (
+            '[tool.beat-sync]\npythonpath = ["src", ""]\n',
+            "{path}:2: [tool.beat-sync] pythonpath must be a folder or an array of folders "
+            "(strings), not an array holding an empty string",
+        ),
+        (
+            '[tool.beat-sync]\nignore = ["BS101", 101]\n',
+            "{path}:2: [tool.beat-sync] ignore must be an array of lint codes (strings), e.g. "
+            '["BS101"], not an array holding an integer (101)',
+        ),
+        (
+            '[tool.beat-sync]\nignore = [["BS101"]]\n',
+            "{path}:2: [tool.beat-sync] ignore must be an array of lint codes (strings), e.g. "
+            '["BS101"], not an array holding an array',
         ),
         (
             "[tool]\nbeat-sync = {schedules = 1979-05-27}\n",
@@ -157,6 +172,9 @@ def test_pythonpath_may_be_one_string(tmp_path: Path):
         "env integer",
         "pythonpath integer",
         "pythonpath not folders",
+        "pythonpath an empty folder",
+        "ignore an integer code",
+        "ignore an array of arrays",
         "inline table, a date",
     ],
 )
