@@ -25,7 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str) -> NoReturn:
-    """Print one `beat-sync: error: ...` line on stderr and exit 1 (never a traceback)."""
+    """Print one `beat-sync: error: ...` line on stderr and exit 1 (never a traceback); a
+    message of several lines (a library's own, such as a database driver's) is joined into one."""
+    message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     click.echo(f"beat-sync: error: {message}", err=True)
     raise SystemExit(1)
 

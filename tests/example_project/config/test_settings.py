@@ -39,3 +39,27 @@ def test_a_sqlite_url_names_the_file(tmp_path):
     assert result.returncode == 1
     assert "django-celery-beat tables not found" in result.stderr
     assert f"(sqlite {path})" in result.stderr
+
+
+def test_a_backend_whose_driver_is_missing_is_one_line(tmp_path):
+    # Django's MySQL backend says so in two lines ("Error loading MySQLdb module.\nDid you
+    # install mysqlclient?"); every error beat-sync prints is one line.
+    pytest.importorskip("django")
+    try:
+        import MySQLdb  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("mysqlclient is installed here: the backend loads")
+    write_manifest(tmp_path / "schedules")
+    result = run_beat_sync(
+        "status",
+        "--schedules",
+        tmp_path / "schedules",
+        env=user_env(DATABASE_URL="mysql://app:s3cret@127.0.0.1/app"),
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "beat-sync: error: Django settings are not usable: Error loading MySQLdb module. "
+        "Did you install mysqlclient?\n"
+    )
