@@ -314,9 +314,7 @@ def test_validate_checks_every_environment_whatever_beat_sync_env_says(tmp_path)
 
 
 @pytest.mark.parametrize("command", ["validate", "diff", "apply", "next", "status"])
-def test_an_overlay_given_as_the_schedules_is_one_line_naming_the_base_and_env(
-    tmp_path, command
-):
+def test_an_overlay_given_as_the_schedules_is_one_line_naming_the_base_and_env(tmp_path, command):
     folder = schedules(tmp_path)
     overlay = Path(folder) / "env" / "staging"
     expected = (
