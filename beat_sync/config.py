@@ -234,6 +234,7 @@ def load_config(
         schedules_path = cwd / schedules
     else:
         schedules_path = base / table.get("schedules", DEFAULT_SCHEDULES)
+    _refuse_an_overlay(schedules_path)
     return Config(
         settings=resolved_settings,
         pythonpath=tuple(p.resolve() for p in paths),
@@ -245,6 +246,21 @@ def load_config(
         manage=table.get("manage", "all"),
         on_remove=table.get("on_remove", "delete"),
     )
+
+
+def _refuse_an_overlay(schedules: Path) -> None:
+    """UserError when `schedules` is an environment's overlay: read alone, its entries, which
+    change the base's tasks, would each be "missing required key 'task'"."""
+    from beat_sync.manifest.files import overlay_of
+
+    overlay = overlay_of(schedules)
+    if overlay is not None:
+        base, name = overlay
+        raise UserError(
+            f"{display_path(schedules)} is the overlay of environment {name!r}: it changes the "
+            f"tasks of {display_path(base)}, so give --schedules {display_path(base)} "
+            f"--env {name}"
+        )
 
 
 def activate_import_path(config: Config, cwd: Path | None = None) -> None:

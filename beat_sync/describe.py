@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache, singledispatch
 from typing import Any
+from unicodedata import combining, east_asian_width
 
 from beat_sync.kinds import kind_of
 from beat_sync.state import (
@@ -32,6 +33,21 @@ def visible(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes in a terminal: 2 for a wide (CJK, fullwidth) character, 0 for
+    a combining mark, 1 for the others (Unicode's East Asian Width, as terminals count)."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if combining(char) else 2 if east_asian_width(char) in "WF" else 1 for char in text
+    )
+
+
+def pad(text: str, width: int) -> str:
+    """`text` followed by spaces up to `width` terminal columns (`str.ljust` counts characters)."""
+    return text + " " * (width - display_width(text))
 
 
 @lru_cache(maxsize=4096)

@@ -26,8 +26,10 @@ import click
 
 from beat_sync.describe import (
     ago,
+    display_width,
     format_run,
     format_run_json,
+    pad,
     runs_text,
     schedule_json,
     schedule_note,
@@ -278,9 +280,12 @@ def render_status_text(report: Status) -> str:
     rows = [STATUS_COLUMNS] + [
         _status_row(status, report.now, report.default_timezone) for status in report.tasks
     ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(STATUS_COLUMNS))]
+    # in terminal columns: a CJK name takes two per character
+    widths = [
+        max(display_width(row[column]) for row in rows) for column in range(len(STATUS_COLUMNS))
+    ]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()
         for row in rows
     ]
     counts = Counter(status.health for status in report.tasks)

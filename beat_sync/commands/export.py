@@ -9,6 +9,7 @@ import click
 from beat_sync import api
 from beat_sync.commands.options import (
     database_option,
+    given_on_command_line,
     manage_option,
     output_option,
     project_options,
@@ -50,6 +51,11 @@ def command(
     args and kwargs against the Celery app): a row that fails is reported at its line, exit 1.
     --output refuses an existing file (a hand-written manifest) without --force.
     """
+    if given_on_command_line("env"):  # BEAT_SYNC_ENV or pyproject's env: ambient, not asked for
+        fail(
+            "--env does not apply to export: it writes the tables as they are, whatever the "
+            "environment (`beat-sync diff --env NAME` compares them with one)"
+        )
     refuse_overwriting(output, force)
     project = api.load_project(config)
     display = "<stdout>" if is_stdout(output) else str(output)

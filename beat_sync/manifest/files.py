@@ -104,6 +104,19 @@ def environment_names(schedules: Path) -> list[str]:
     )
 
 
+def overlay_of(path: Path) -> tuple[Path, str] | None:
+    """(base folder, environment name) when `path` is an environment's overlay folder or a file
+    in one (schedules/env/NAME[/tasks.yaml] beside a base manifest): not a manifest of its own,
+    its entries change the base's tasks. None for anything else."""
+    folder = path.parent if path.is_file() else path
+    if folder.parent.name != ENVIRONMENTS_FOLDER or not folder.is_dir():
+        return None
+    base = folder.parent.parent
+    if not any(f.suffix in MANIFEST_SUFFIXES for f in base.iterdir() if f.is_file()):
+        return None
+    return base, folder.name
+
+
 def environment_folder(schedules: Path, name: str) -> Path:
     """The overlay folder of environment `name`; UserError naming the known ones otherwise."""
     known = environment_names(schedules)

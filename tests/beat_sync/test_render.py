@@ -268,3 +268,27 @@ def test_status_shows_a_hostile_row_name_escaped():
         document = render_status_json(report)
         assert all(line.isprintable() for line in document.splitlines()), repr(document)
         assert json.loads(document)["tasks"][0]["name"] == name
+
+
+def test_status_columns_line_up_in_terminal_columns_with_wide_and_combining_names():
+    from datetime import UTC, datetime
+
+    from beat_sync.api import Status
+    from beat_sync.describe import display_width
+    from beat_sync.render import render_status_text
+    from beat_sync.status import TaskStatus
+
+    names = ["Purge", "邮件清理任务", "Ｆｕｌｌｗｉｄｔｈ", "Cafe\u0301 nightly"]
+    rows = [TaskState(name=name, task=PURGE, schedule=cron("0 4 * * *")) for name in names]
+    report = Status(
+        tuple(TaskStatus(row, "ok", None, 0, None, None) for row in rows),
+        datetime(2026, 11, 28, tzinfo=UTC),
+        "UTC",
+    )
+    lines = render_status_text(report).splitlines()[:5]
+    # The SCHEDULE column starts at the same terminal column on every line.
+    starts = {
+        display_width(line[: line.index(word)])
+        for line, word in zip(lines, ["SCHEDULE", *["At 04:00"] * 4], strict=True)
+    }
+    assert starts == {display_width("Ｆｕｌｌｗｉｄｔｈ") + 2} == {20}

@@ -311,3 +311,26 @@ def test_validate_checks_every_environment_whatever_beat_sync_env_says(tmp_path)
         0,
         f"{folder} (environment staging): 2 files, 3 tasks (cron: 1, interval: 2) - valid\n",
     )
+
+
+@pytest.mark.parametrize("command", ["validate", "diff", "apply", "next", "status"])
+def test_an_overlay_given_as_the_schedules_is_one_line_naming_the_base_and_env(tmp_path, command):
+    folder = schedules(tmp_path)
+    overlay = Path(folder) / "env" / "staging"
+    expected = (
+        f"beat-sync: error: {overlay}{{}} is the overlay of environment 'staging': it changes "
+        f"the tasks of {folder}, so give --schedules {folder} --env staging\n"
+    )
+    for given, shown in [(overlay, ""), (overlay / "tasks.yaml", "/tasks.yaml")]:
+        result = cli(command, "--schedules", str(given))
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", expected.format(shown))
+
+
+def test_a_base_manifest_in_a_folder_named_env_is_not_an_overlay(tmp_path):
+    # deploy/env/prod/ holding a manifest of its own, with no manifest beside deploy/env/
+    folder = write_manifest(tmp_path / "deploy" / "env" / "prod", BASE)
+    result = cli("validate", "--schedules", str(folder), "--no-check-tasks")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{folder}: 1 file, 3 tasks (cron: 1, interval: 2) - valid\n",
+    )

@@ -178,6 +178,28 @@ def test_export_to_dash_is_stdout_even_beside_a_file_named_dash(tmp_path, monkey
 
 
 @pytest.mark.django_db
+def test_export_refuses_env_given_and_ignores_the_ambient_one(tmp_path, monkeypatch):
+    from django_celery_beat import models as m
+
+    every = m.IntervalSchedule.objects.create(every=1, period="days")
+    m.PeriodicTask.objects.create(name="Daily", task=PENDING, interval=every)
+    out = tmp_path / "tasks.yaml"
+
+    refused = cli("export", "--env", "staging", "-o", str(out))
+    assert (refused.exit_code, refused.stderr) == (
+        1,
+        "beat-sync: error: --env does not apply to export: it writes the tables as they are, "
+        "whatever the environment (`beat-sync diff --env NAME` compares them with one)\n",
+    )
+    assert not out.exists()
+
+    monkeypatch.setenv("BEAT_SYNC_ENV", "production")  # a deploy's: export still works
+    exported = cli("export", "-o", str(out))
+    assert exported.exit_code == 0, exported.output
+    assert "  - name: Daily\n" in out.read_text()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_export_to_a_folder_is_one_line_exit_1_with_or_without_force(tmp_path, force):
     from django_celery_beat import models as m
