@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +20,9 @@ from beat_sync.commands.options import (
 from beat_sync.commands.output import fail, run_or_exit, stop_if_invalid, write_output
 from beat_sync.config import Config, now, parse_instant
 from beat_sync.describe import format_run, format_run_json
+
+if TYPE_CHECKING:
+    from beat_sync.state import TaskState
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 10_000
@@ -106,4 +111,18 @@ def command(
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         text = "".join(f"{format_run(run.at, run.at.tzinfo)}  {run.name}\n" for run in runs)
+        if not runs:  # say why, rather than print nothing
+            click.echo(f"beat-sync: {_why_no_runs(desired.tasks, names, after)}", err=True)
     write_output(text, output)
+
+
+def _why_no_runs(tasks: Sequence[TaskState], names: Sequence[str], after: datetime) -> str:
+    """`no runs after ...: 'X' is disabled, 'Y' will not run again`, for `next`'s people."""
+    since = f"no runs after {format_run(after, UTC)}"
+    if not names:
+        return f"{since}: no enabled task of the manifest runs again"
+    why = (
+        f"{task.name!r} {'will not run again' if task.enabled else 'is disabled'}"
+        for task in api.pick_tasks(tasks, names)
+    )
+    return f"{since}: {', '.join(why)}"

@@ -138,6 +138,41 @@ def test_a_bad_beat_sync_now_is_one_line(schedules):
     )
 
 
+@pytest.mark.parametrize(
+    ("names", "why"),
+    [
+        (["Switched off"], "'Switched off' is disabled"),
+        (["Expired"], "'Expired' will not run again"),
+        (["Switched off", "Expired"], "'Switched off' is disabled, 'Expired' will not run again"),
+        ([], "no enabled task of the manifest runs again"),
+    ],
+)
+def test_tasks_without_runs_say_why_instead_of_printing_nothing(tmp_path, names, why):
+    folder = write_manifest(
+        tmp_path / "schedules",
+        f"""\
+periodic_tasks:
+  - name: Switched off
+    task: {PENDING}
+    interval: 1m
+    enabled: false
+  - name: Expired
+    task: {PENDING}
+    interval: 1h
+    expires: "2027-03-01T00:00:00+00:00"
+""",
+    )
+    args = ("next", "--schedules", str(folder), "--from", FROM, *names)
+    result = cli(*args)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"beat-sync: no runs after Sat 13 Mar 2027 05:00 UTC: {why}"
+    )
+    as_json = cli(*args, "--format", "json")
+    assert (as_json.exit_code, json.loads(as_json.stdout)) == (0, {"runs": []})
+    assert "no runs" not in as_json.stderr  # the JSON says it: a program reads no prose
+
+
 # --- --format svg: the week's picture (beat_sync.week; tests/beat_sync/test_week.py) ----------
 
 
