@@ -30,6 +30,19 @@ def missing_tables(using: str, models: tuple[Any, ...]) -> list[str]:
     return [table for table in wanted if table not in present]
 
 
+def _missing_sqlite_file(connection: Any) -> bool:
+    """Whether `connection` is an unopened SQLite one to a file path that does not exist (not
+    an in-memory database, nor a `file:` URI)."""
+    from pathlib import Path
+
+    name = connection.settings_dict.get("NAME")
+    if connection.vendor != "sqlite" or connection.connection is not None:
+        return False
+    if not isinstance(name, str | Path) or not str(name) or str(name).startswith("file:"):
+        return False
+    return str(name) != ":memory:" and not Path(name).exists()
+
+
 @contextmanager
 def database_errors(using: str, doing: str = "") -> Iterator[None]:
     """Turn the database's expected failures into one UserError line each."""
@@ -45,6 +58,11 @@ def database_errors(using: str, doing: str = "") -> Iterator[None]:
     if not settings.USE_TZ:
         raise UserError("beat-sync needs USE_TZ = True in the Django settings")
     where = f"database {using!r} ({connection.vendor} {connection.settings_dict.get('NAME')})"
+    if _missing_sqlite_file(connection):
+        # SQLite would create an empty file there, left behind by a command that only reads
+        raise UserError(
+            f"cannot use {where}: the file does not exist (`python manage.py migrate` creates it)"
+        )
     try:
         yield
     except IntegrityError as exc:

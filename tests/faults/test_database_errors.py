@@ -81,12 +81,27 @@ def test_unknown_database(command: str):
 
 @pytest.mark.parametrize("command", ["diff", "apply"])
 def test_tables_not_migrated_sqlite(command: str, tmp_path: Path):
+    (tmp_path / "empty.sqlite3").touch()  # an empty SQLite database
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert_one_error_line(
         beat_sync(command, env=env_for(url)),
         "django-celery-beat tables not found",
         "run `python manage.py migrate`",
     )
+
+
+@pytest.mark.parametrize("command", ["diff", "apply", "status", "export"])
+def test_a_sqlite_file_that_does_not_exist_is_one_line_and_is_not_created(
+    command: str, tmp_path: Path
+):
+    path = tmp_path / "typo" / "db.sqlite3"
+    path.parent.mkdir()
+    line = assert_one_error_line(beat_sync(command, env=env_for(f"sqlite:///{path}")))
+    assert line == (
+        f"beat-sync: error: cannot use database 'default' (sqlite {path}): the file does not "
+        "exist (`python manage.py migrate` creates it)"
+    )
+    assert list(path.parent.iterdir()) == []  # SQLite would have created an empty file
 
 
 @pytest.mark.parametrize("command", ["diff", "apply"])

@@ -221,6 +221,7 @@ def test_an_unregistered_task_fails_unless_no_check_tasks(tmp_path):
 
 
 def test_tables_not_migrated_is_one_line_exit_1(tmp_path):
+    (tmp_path / "empty.sqlite3").touch()  # an empty SQLite database
     env = {**user_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
     result = beat_sync("diff", "--schedules", str(write_manifest(tmp_path / "s")), env=env)
     assert result.returncode == 1

@@ -154,6 +154,7 @@ def test_one_query_whatever_the_number_of_tasks(tmp_path, count):
 
 
 def test_tables_not_migrated_is_one_line_exit_1(tmp_path):
+    (tmp_path / "empty.sqlite3").touch()  # an empty SQLite database
     env = {**user_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
     folder = write_manifest(tmp_path / "s", interval_manifest(["x"]))
     result = run_beat_sync("status", "--schedules", str(folder), env=env)

@@ -33,6 +33,7 @@ def test_an_unusable_database_url_is_one_line_without_the_password(tmp_path, url
 def test_a_sqlite_url_names_the_file(tmp_path):
     # An absolute path (four slashes); the database is created there by migrate.
     path = tmp_path / "db.sqlite3"
+    path.touch()  # an empty SQLite database
     write_manifest(tmp_path / "schedules")
     env = user_env(DATABASE_URL=f"sqlite:///{path}")
     result = run_beat_sync("diff", "--schedules", tmp_path / "schedules", env=env)
