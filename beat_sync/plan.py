@@ -346,8 +346,15 @@ def make_plan(
         records=new_records,
         records_changed=new_records is not None and _records_differ(new_records, recorded),
         history=current.history if isinstance(current, CurrentState) else {},
-        unreadable=current.unreadable if isinstance(current, CurrentState) else (),
+        unreadable=_unreadable(current, {*left_alone, *unmanaged}),
     )
+
+
+def _unreadable(current: CurrentState | Sequence[TaskState], untouched: set[str]) -> tuple:
+    """The lines of the values that could not be read, saying that apply leaves the rows it
+    does not touch (`manage = "owned"`'s rows made elsewhere, rows beat writes) as they are."""
+    lines = current.unreadable if isinstance(current, CurrentState) else ()
+    return tuple(line.left_alone() if line.task in untouched else line for line in lines)
 
 
 def _records_differ(new: Sequence[Record], old: Mapping[str, Record]) -> bool:

@@ -304,6 +304,26 @@ class RunHistory:
     total_run_count: int
 
 
+class Unreadable(str):
+    """One line naming a task and a value of its row beat-sync could not read, ending in what
+    apply does with it (`REPLACED`, or `LEFT_ALONE` for a row apply does not touch); `task` is
+    the task's name."""
+
+    REPLACED = "; apply replaces it"
+    LEFT_ALONE = "; apply leaves it as it is (a row beat-sync does not manage)"
+
+    task: str
+
+    def __new__(cls, text: str, task: str) -> Unreadable:
+        line = super().__new__(cls, text)
+        line.task = task
+        return line
+
+    def left_alone(self) -> Unreadable:
+        """The same line for a row apply leaves alone."""
+        return Unreadable(self.removesuffix(self.REPLACED) + self.LEFT_ALONE, self.task)
+
+
 @dataclass(frozen=True)
 class CurrentState:
     """What the django-celery-beat tables hold, read in one go."""
@@ -316,4 +336,4 @@ class CurrentState:
     # One line per value beat-sync could not read (a zone this machine's tzdata does not know),
     # naming the task and the column; the value is kept as the column's text, so the task
     # differs from any valid manifest and apply replaces it.
-    unreadable: tuple[str, ...] = ()
+    unreadable: tuple[Unreadable, ...] = ()

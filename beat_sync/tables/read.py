@@ -17,6 +17,7 @@ from beat_sync.state import (
     RunHistory,
     Schedule,
     TaskState,
+    Unreadable,
     canonical_datetime,
 )
 from beat_sync.tables.errors import database_errors
@@ -124,8 +125,11 @@ def _read_converted(row: dict[str, Any], cache: dict, unreadable: list[str]) -> 
         if reason is not None:
             column = f"{model_field.model._meta.db_table}.{model_field.column}"
             unreadable.append(
-                f"periodic task {row['name']!r}: {column} holds {text!r}, which cannot be read "
-                f"here ({reason}); apply replaces it"
+                Unreadable(
+                    f"periodic task {row['name']!r}: {column} holds {text!r}, which cannot be "
+                    f"read here ({reason}){Unreadable.REPLACED}",
+                    row["name"],
+                )
             )
 
 

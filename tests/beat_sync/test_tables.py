@@ -564,3 +564,47 @@ def test_a_zone_this_machine_does_not_know_is_one_line_and_apply_replaces_it(
     assert applied.stdout.endswith("Applied: 0 added, 1 changed, 0 removed (1 unchanged).\n")
     assert read_current_state().unreadable == ()
     assert cli("diff").stdout == "In sync: 0 to add, 0 to change, 0 to remove, 2 unchanged\n"
+
+
+@pytest.mark.django_db
+def test_an_unreadable_zone_on_a_row_apply_leaves_alone_says_so(tmp_path):
+    """manage = "owned": a row made elsewhere is never touched, so its warning must not say
+    that apply replaces it (it did, and apply then changed nothing)."""
+    from click.testing import CliRunner
+    from django_celery_beat import models as m
+
+    from beat_sync.cli import main
+    from tests.support.manifests import MANIFEST, write_manifest
+
+    def raw_rows():  # in SQL: the ORM refuses to read the zone
+        rows = []
+        with connection.cursor() as cursor:
+            for table in ("periodictask", "crontabschedule", "periodictasks"):
+                cursor.execute(f"SELECT * FROM django_celery_beat_{table} ORDER BY 1")
+                rows.append(cursor.fetchall())
+        return rows
+
+    def cli(*args):
+        return CliRunner().invoke(main, [*args, "--manage", "owned", "--schedules", str(folder)])
+
+    folder = write_manifest(tmp_path / "schedules", MANIFEST)
+    assert cli("apply").exit_code == 0
+    made_in_admin = m.CrontabSchedule.objects.create(minute="0", hour="4", timezone="UTC")
+    m.PeriodicTask.objects.create(name="Admin's", task="x.y", crontab=made_in_admin)
+    with connection.cursor() as cursor:  # as a newer tzdata, or a hand edit, may leave it
+        cursor.execute(
+            "UPDATE django_celery_beat_crontabschedule SET timezone = 'Mars/Olympus' WHERE id = %s",
+            [made_in_admin.pk],
+        )
+    before = raw_rows()
+    warning = (
+        'beat-sync: warning: periodic task "Admin\'s": django_celery_beat_crontabschedule.'
+        "timezone holds 'Mars/Olympus', which cannot be read here (Invalid timezone "
+        "'Mars/Olympus'); apply leaves it as it is (a row beat-sync does not manage)\n"
+    )
+    for command in (["diff"], ["apply", "--dry-run"]):
+        result = cli(*command)
+        assert (result.exit_code, result.stderr) == (0, warning)
+    applied = cli("apply")
+    assert (applied.exit_code, applied.stdout) == (0, "Already in sync: nothing to do.\n")
+    assert raw_rows() == before
