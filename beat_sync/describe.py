@@ -115,7 +115,7 @@ def schedule_words(schedule: Schedule) -> str:
     if isinstance(schedule, CronSchedule):
         words = describe_cron(schedule.expression)
         if words:
-            return f"{words} ({schedule.timezone})"
+            return f"{words} ({_zone_text(schedule)})"
     return schedule_text(schedule)
 
 
@@ -136,7 +136,12 @@ def schedule_text(schedule: Schedule) -> str:
 
 @schedule_text.register
 def _(schedule: CronSchedule) -> str:
-    return f"cron {schedule.expression} ({schedule.timezone})"
+    return f"cron {schedule.expression} ({_zone_text(schedule)})"
+
+
+def _zone_text(schedule: CronSchedule) -> str:
+    """A cron's zone as shown; a row's empty column (no zone) said so, not as `()`."""
+    return schedule.timezone or "no time zone"
 
 
 @schedule_text.register

@@ -125,7 +125,8 @@ class CronSchedule(_Kind):
             canonical_cron_field(day_of_month),
             canonical_cron_field(month_of_year),
             canonical_cron_field(day_of_week),
-            getattr(timezone, "key", None) or str(timezone),
+            # a row's empty column reads as None: no zone, not a zone named "None"
+            "" if timezone is None else getattr(timezone, "key", None) or str(timezone),
         )
 
     @classmethod

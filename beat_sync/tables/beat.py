@@ -49,6 +49,8 @@ def schedule_problem(schedule: Schedule) -> str | None:
     either: it skips the row, or stops at it)."""
     from beat_sync.describe import schedule_text
 
+    if schedule.kind == "cron" and not schedule.timezone:
+        return "its crontab has no time zone (the column is empty), so its runs cannot be computed"
     if schedule.kind == "cron" and _unknown_zone(schedule.timezone):
         return (
             f"its crontab's time zone {schedule.timezone!r} is not one this machine's tzdata "

@@ -207,6 +207,11 @@ ODD_ROWS = {
         "Celery cannot build its schedule (cron 30 3 30 2 * (UTC)): Invalid crontab: "
         "day_of_month '30' never occurs in month_of_year '2'; beat does not run it",
     ),
+    "cron empty zone": (
+        "crontab",
+        {"timezone": ""},
+        "its crontab has no time zone (the column is empty), so its runs cannot be computed",
+    ),
     "cron unknown zone": (
         "crontab",
         {"timezone": "Mars/Olympus"},
@@ -245,6 +250,9 @@ def test_a_row_whose_schedule_beat_cannot_run_is_one_warning_and_no_next_run(tmp
     assert (as_json.exit_code, as_json.stderr) == (0, text.stderr)
     odd_status = json.loads(as_json.stdout)["tasks"][1]
     assert odd_status["name"] == "Odd" and odd_line.startswith("Odd ")
+    if odd == "cron empty zone":  # not "(None)": the column holds no zone
+        assert odd_line.startswith("Odd   At 03:30 (no time zone)  "), odd_line
+        assert odd_status["schedule"]["timezone"] == ""
     if odd != "interval zero":  # that one runs, over and over: its next run is shown
         assert re.search(r"\s-\s+not in manifest$", odd_line), odd_line
         assert (odd_status["next_run"], odd_status["due_at"]) == (None, None)
