@@ -29,7 +29,6 @@ from beat_sync.describe import (
     display_width,
     format_run,
     format_run_json,
-    pad,
     runs_text,
     schedule_json,
     schedule_note,
@@ -281,12 +280,14 @@ def render_status_text(report: Status) -> str:
         _status_row(status, report.now, report.default_timezone) for status in report.tasks
     ]
     # in terminal columns: a CJK name takes two per character
-    widths = [
-        max(display_width(row[column]) for row in rows) for column in range(len(STATUS_COLUMNS))
-    ]
+    cell_widths = [[display_width(cell) for cell in row] for row in rows]
+    widths = [max(column) for column in zip(*cell_widths, strict=True)]
     lines = [
-        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+        "  ".join(
+            cell + " " * (width - used)
+            for cell, used, width in zip(row, used_widths, widths, strict=True)
+        ).rstrip()
+        for row, used_widths in zip(rows, cell_widths, strict=True)
     ]
     counts = Counter(status.health for status in report.tasks)
     summary = ", ".join(f"{counts[health]} {health}" for health in HEALTHS if counts[health])
