@@ -181,6 +181,9 @@ def main() -> None:
             else "SELECT sqlite_version()"
         )
         result["version"] = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW autovacuum")
+            result["autovacuum"] = cursor.fetchone()[0]
     for count in options.sizes:
         print(f"  {connection.vendor}: stages, N={count:,}", file=sys.stderr, flush=True)
         result["rows"].append(measure_size(folder, count))

@@ -250,6 +250,26 @@ def cold_in_process(database_url: str, args: list[str]) -> dict[str, Any]:
     return json.loads(completed.stdout)
 
 
+def settle() -> None:
+    """On PostgreSQL, VACUUM (FULL, ANALYZE) the beat tables (untimed): the table then holds the
+    N tasks as a database holding them keeps them, not the space of the cases run before (a
+    100,000-task apply leaves hundreds of thousands of dead rows, and this server's autovacuum
+    may be off: results.md says), which a seq scan of the N rows would read through."""
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for app in ("django_celery_beat", "beat_sync")
+        if apps.is_installed(app)
+        for model in apps.get_app_config(app).get_models()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (FULL, ANALYZE) {', '.join(tables)}")
+
+
 def give_run_history() -> None:
     """Every enabled row that is not a one-off ran once, each at its own moment of the last hour
     (as beat leaves them: no two rows share a `last_run_at`, so no two share their next runs)."""
@@ -282,6 +302,7 @@ def next_and_status(
     for command, scenario, set_up in cases:
         print(f"    {command}, N={count:,}: {scenario}", file=sys.stderr, flush=True)
         set_up()
+        settle()
         close_connections()
         args = [command, "--schedules", schedules]
         whole = [processes.beat_sync(args, database_url) for _ in range(runs)]
