@@ -27,7 +27,7 @@ from typing import Literal, get_args
 from beat_sync.ownership import Record
 from beat_sync.plan import drifted, is_beat_owned
 from beat_sync.state import RunHistory, TaskState
-from beat_sync.when import computable, next_runs
+from beat_sync.when import computable, runs_of
 
 Health = Literal[
     "ok",
@@ -100,7 +100,8 @@ def task_status(
         "total_run_count": history.total_run_count,
         "date_changed": date_changed,
     }
-    runs = next_runs(task, count=1, **history_fields)
+    stream = runs_of(task, **history_fields)
+    runs = stream.first(1)
     if not runs:
         return status(health)
     due = runs[0]
@@ -109,7 +110,7 @@ def task_status(
     # is not overdue whatever its period, so the second run is only asked for a late one: most
     # of thousands of rows are not, and each run asked costs Celery's schedule two checks.
     if health in ("ok", "never run") and late > timedelta(0):
-        runs = next_runs(task, count=2, **history_fields)
+        runs = stream.first(2)
         period = runs[1] - runs[0] if len(runs) > 1 else timedelta(0)
         if late > period:
             health = "overdue"

@@ -23,7 +23,7 @@ import heapq
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from itertools import groupby, islice
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,9 +99,13 @@ def iter_runs(
             yield now
             if task.one_off:
                 return
-            if next_check is None:  # asked only when a run after this one is: is_due's own
+            if next_check is None:  # asked only when a run after this one is
                 try:
-                    next_check = at(schedule, now, zone).is_due(last)[1]
+                    # is_due's next check after a run is the estimate counted from that run
+                    # (a positive one: else is_due's own answer, as for a clocked schedule)
+                    _, next_check, estimated = _check(schedule, zone, now, now)
+                    if not estimated:
+                        next_check = at(schedule, now, zone).is_due(last)[1]
                 except Exception:
                     return
             last, checks = now, 0
@@ -152,24 +156,40 @@ def next_runs(
     date_changed: datetime | None = None,
 ) -> tuple[datetime, ...]:
     """The first `count` runs of `iter_runs`; none for a disabled task (beat skips it)."""
+    runs = runs_of(
+        task,
+        after=after,
+        last_run_at=last_run_at,
+        total_run_count=total_run_count,
+        date_changed=date_changed,
+    )
+    return runs.first(count)
+
+
+def runs_of(
+    task: TaskState,
+    *,
+    after: datetime,
+    last_run_at: datetime | None = None,
+    total_run_count: int = 0,
+    date_changed: datetime | None = None,
+) -> Runs:
+    """The runs of `iter_runs`, asked for as far as `Runs.first` is (none for a disabled task:
+    beat skips it). Rows never run share theirs (see `Timing`)."""
     if not task.enabled:
-        return ()
+        return _NO_RUNS
     if last_run_at is not None:  # its own: beat sets it per row, to the moment it sent it
-        return tuple(
-            islice(
-                iter_runs(
-                    task,
-                    after=after,
-                    last_run_at=last_run_at,
-                    total_run_count=total_run_count,
-                    date_changed=date_changed,
-                ),
-                count,
+        return Runs(
+            iter_runs(
+                task,
+                after=after,
+                last_run_at=last_run_at,
+                total_run_count=total_run_count,
+                date_changed=date_changed,
             )
         )
     # never run: the rows applied together count from the same date_changed, and share runs
-    runs = _runs(timing_of(task), after, total_run_count > 0, date_changed)
-    return runs.first(count)
+    return _runs(timing_of(task), after, total_run_count > 0, date_changed)
 
 
 # What decides when a task runs: its schedule, one_off, start_time and expires. Tasks with the
@@ -196,10 +216,9 @@ def _timed(timing: Timing) -> TaskState:
     )
 
 
-class _Runs:
+class Runs:
     """The runs of one iter_runs, remembered as far as they were asked for: asking for 2 after
-    asking for 1 (status, for a late row never run) continues the same stream instead of starting
-    again."""
+    asking for 1 (status, for a late row) continues the same stream instead of starting again."""
 
     __slots__ = ("_more", "_seen")
 
@@ -217,9 +236,12 @@ class _Runs:
         return tuple(self._seen[:count])
 
 
+_NO_RUNS = Runs(iter(()))
+
+
 @lru_cache(maxsize=4096)
-def _runs(timing: Timing, after: datetime, has_run: bool, date_changed: datetime | None) -> _Runs:
-    return _Runs(
+def _runs(timing: Timing, after: datetime, has_run: bool, date_changed: datetime | None) -> Runs:
+    return Runs(
         iter_runs(
             _timed(timing),
             after=after,
