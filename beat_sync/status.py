@@ -108,7 +108,7 @@ def task_status(
     late = now - due - timedelta(seconds=max_interval)
     # Overdue: late by more than the period (the gap to the run after). A row not late at all
     # is not overdue whatever its period, so the second run is only asked for a late one: most
-    # of thousands of rows are not, and each run asked costs Celery's schedule two checks.
+    # of thousands of rows are not, and each run asked costs Celery an estimate or two.
     if health in ("ok", "never run") and late > timedelta(0):
         runs = stream.first(2)
         period = runs[1] - runs[0] if len(runs) > 1 else timedelta(0)

@@ -3,8 +3,9 @@ schedule classes the way DatabaseScheduler asks them (no cron engine of beat-syn
 
 beat keeps, per task, a `last_run_at`; on each check it asks the schedule `is_due(last_run_at)`,
 which answers "due now" or "check again in N seconds"; when due it sends the task and sets
-`last_run_at` to that moment. `iter_runs` replays exactly that loop on a stopped clock, with what
-django-celery-beat's `ModelEntry` adds around the schedule:
+`last_run_at` to that moment. `iter_runs` replays exactly that loop on a stopped clock, asking
+the schedule what is_due asks it (`_check`), with what django-celery-beat's `ModelEntry` adds
+around the schedule:
 
 - a row without `last_run_at` counts from its `date_changed` (for a task not in the tables yet:
   the moment it is applied), or, when it has a `start_time`, from 30 years before that;
