@@ -804,15 +804,12 @@ def status(
 
 
 def _schedule_problems(tasks: Sequence[TaskState]) -> tuple[str, ...]:
-    """`periodic task 'NAME': why` for each row whose schedule beat cannot run, each shared
-    schedule asked once (the rows of one schedule row share one object)."""
+    """`periodic task 'NAME': why` for each row whose schedule beat cannot run (each distinct
+    schedule asked once: schedule_problem is cached)."""
     from beat_sync.tables.beat import schedule_problem
 
-    problems, seen = [], {}
-    for task in tasks:
-        key = id(task.schedule)
-        if key not in seen:
-            seen[key] = schedule_problem(task.schedule)
-        if seen[key] is not None:
-            problems.append(f"periodic task {task.name!r}: {seen[key]}")
-    return tuple(problems)
+    return tuple(
+        f"periodic task {task.name!r}: {problem}"
+        for task in tasks
+        if (problem := schedule_problem(task.schedule)) is not None
+    )

@@ -35,6 +35,7 @@ from beat_sync.tables.beat import (
     beat_schedule,
     clock_zone,
     estimate_is_linear,
+    known_zone,
     remaining_estimate,
 )
 
@@ -305,14 +306,6 @@ def zone_of(schedule: Schedule, default_timezone: str) -> ZoneInfo:
     when that is not a zone: `diff --base` knows no settings)."""
     name = schedule.timezone if isinstance(schedule, CronSchedule) else default_timezone
     return known_zone(name) or ZoneInfo("UTC")
-
-
-def known_zone(name: str) -> ZoneInfo | None:
-    """The zone of that name; None for a name that is none ("project default" of diff --base)."""
-    try:
-        return ZoneInfo(name)
-    except (ValueError, KeyError):
-        return None
 
 
 def computable(task: TaskState) -> bool:

@@ -51,7 +51,7 @@ def schedule_problem(schedule: Schedule) -> str | None:
 
     if schedule.kind == "cron" and not schedule.timezone:
         return "its crontab has no time zone (the column is empty), so its runs cannot be computed"
-    if schedule.kind == "cron" and _unknown_zone(schedule.timezone):
+    if schedule.kind == "cron" and known_zone(schedule.timezone) is None:
         return (
             f"its crontab's time zone {schedule.timezone!r} is not one this machine's tzdata "
             "knows, so its runs cannot be computed here"
@@ -72,12 +72,13 @@ def schedule_problem(schedule: Schedule) -> str | None:
     return None
 
 
-def _unknown_zone(name: str | None) -> bool:
+def known_zone(name: str | None) -> ZoneInfo | None:
+    """The zone of that name; None for a name that is none ("project default" of diff --base,
+    a zone this machine's tzdata does not know, an empty column)."""
     try:
-        ZoneInfo(name)  # type: ignore[arg-type]
+        return ZoneInfo(name)  # type: ignore[arg-type]
     except (ValueError, KeyError, TypeError):
-        return True
-    return False
+        return None
 
 
 def clock_zone(schedule: Schedule) -> ZoneInfo | None:
