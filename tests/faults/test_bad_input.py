@@ -4,7 +4,8 @@ located messages and leave every row (checksummed) as it was; a 10,000-task mani
 
 Most run the click command in-process against the test database (CliRunner: fast); a few run
 the real `beat-sync` process. "Not readable" is a FIFO, a link to a device, and a file without
-read permission, read by a process of an unprivileged user (root, as CI runs, reads it anyway).
+read permission, read by a process without root's power to read any file (root, as CI runs,
+reads it anyway).
 """
 
 from __future__ import annotations
@@ -124,11 +125,11 @@ def test_a_fifo_or_a_device_named_yaml_is_refused_not_read(applied_state, tmp_pa
 
 
 @pytest.mark.django_db
-def test_a_file_without_read_permission_is_refused(applied_state, reachable_tmp_path):
-    folder = reachable_tmp_path / "schedules"
+def test_a_file_without_read_permission_is_refused(applied_state, tmp_path):
+    folder = tmp_path / "schedules"
     shutil.copytree(REPO / "schedules", folder)
     (folder / "emails.yaml").chmod(0)
-    # The real process, as a user who cannot read the file, on a database nothing answers for:
+    # The real process, unable to read the file, on a database nothing answers for:
     # refused before any database is opened.
     env = user_env(DATABASE_URL="postgres://nobody@127.0.0.1:9/nowhere", NO_COLOR="1")
     result = run(unprivileged([BEAT_SYNC, "apply", "--schedules", folder]), env=env)

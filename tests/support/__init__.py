@@ -1,8 +1,7 @@
 """What the tests share, one home per concept (no test module imports another test module).
 
 - processes: `beat-sync` and `manage.py` run as real processes, and the environment they get;
-  a process run as an unprivileged user, and a folder it can reach (a fixture, registered
-  by tests/conftest.py).
+  a process run without root's power to read any file.
 - databases: the test database as a DATABASE_URL, and the environments (fixtures among them,
   registered by tests/conftest.py) of processes using a database; apply's lock held from
   another connection.

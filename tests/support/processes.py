@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import os
-import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BEAT_SYNC = Path(sys.executable).with_name("beat-sync")
@@ -109,26 +103,17 @@ def start_beat_sync(
 
 
 # Root reads every file whatever its mode, and CI runs as root: a test of an unreadable file runs
-# its process as this user instead (a user with no files of its own).
-UNPRIVILEGED_USER = "nobody"
+# its process without the capabilities that let root do so. It stays root, so it can still enter
+# every folder root owns (a checkout in `mktemp -d`, pytest's tmp_path: both only their owner may
+# enter), and a file root owns with mode 0 is then unreadable to it as to anyone.
+DAC_CAPABILITIES = "-dac_override,-dac_read_search"
 
 
 def unprivileged(command: list[str | Path]) -> list[str]:
-    """`command` run as UNPRIVILEGED_USER (setpriv, util-linux) when this process is root; as it
-    is otherwise, since any other user already lacks root's reach."""
+    """`command` run without root's power to read any file (setpriv, util-linux: its bounding
+    set drops DAC_OVERRIDE and DAC_READ_SEARCH) when this process is root; as it is otherwise,
+    since any other user already lacks root's reach."""
     args = [str(arg) for arg in command]
     if os.geteuid() != 0:
         return args
-    user = pwd.getpwnam(UNPRIVILEGED_USER)
-    ids = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
-    return ["setpriv", *ids, "--", *args]
-
-
-@pytest.fixture
-def reachable_tmp_path() -> Iterator[Path]:
-    """A temporary folder that an `unprivileged` process can reach (pytest's own tmp_path is
-    inside a folder only its owner may enter), removed afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="beat-sync-test-"))
-    folder.chmod(0o755)
-    yield folder
-    shutil.rmtree(folder)
+    return ["setpriv", "--bounding-set", DAC_CAPABILITIES, "--", *args]
